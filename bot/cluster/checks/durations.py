@@ -1,0 +1,57 @@
+"""annotation_duration_below: is a timeout annotation missing or shorter than the entry's minimum?
+
+The template decides future pods, the running pods decide today; they differ until a rollout ends,
+so both are read and the evidence says which one said what.
+"""
+
+from __future__ import annotations
+
+from bot.cluster.checks.common import active_pods, group_pods_by_annotation, name_list, pods_without_data
+from bot.cluster.checks.context import CheckContext
+from bot.cluster.checks.registry import evaluator
+from bot.cluster.kinds import annotations
+from bot.cluster.snapshot import WorkloadSnapshot
+from bot.domain import CheckOutcome, Outcome
+from knowledge.durations import format_seconds, parse_duration
+from knowledge.schema import AnnotationDurationBelowCheck
+
+KIND = "annotation_duration_below"
+
+
+def _judge(value: str | None, minimum: float) -> tuple[bool, str]:
+    """(below?, description) for one annotation value."""
+    if value is None:
+        return True, "not set (the platform default applies)"
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        return True, f"{value!r}, which is not a duration the platform can apply"
+    if seconds < minimum:
+        return True, f"{value!r} ({format_seconds(seconds)}), below {format_seconds(minimum)}"
+    return False, f"{value!r} ({format_seconds(seconds)})"
+
+
+@evaluator(KIND)
+def annotation_duration_below(
+    spec: AnnotationDurationBelowCheck, snapshot: WorkloadSnapshot, context: CheckContext
+) -> CheckOutcome:
+    minimum = parse_duration(spec.minimum)
+    key = spec.annotation
+    template_below, template_said = _judge(annotations(snapshot.template).get(key), minimum)
+    where = "pod spec" if snapshot.ref.kind == "Pod" else "pod template"
+    evidence = [f"{key} on the {where}: {template_said}"]
+    below = template_below
+    pods = active_pods(snapshot)
+    if snapshot.ref.kind != "Pod":
+        if pods:
+            differ = False
+            for value, names in sorted(group_pods_by_annotation(pods, key).items(), key=lambda kv: kv[0] or ""):
+                pod_below, pod_said = _judge(value, minimum)
+                below = below or pod_below
+                differ = differ or pod_below != template_below
+                evidence.append(f"{len(names)} of {len(pods)} running pods ({name_list(names)}): {pod_said}")
+            if differ:
+                evidence.append("the running pods differ from the template until a rollout replaces them")
+        else:
+            evidence.append(pods_without_data(snapshot))
+    return CheckOutcome(KIND, Outcome.HOLDS if below else Outcome.FAILS, tuple(evidence))

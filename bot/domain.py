@@ -1,0 +1,61 @@
+"""Channel-neutral results: what the doctor found, free of Slack, the CLI and the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    CONFIRMED = "confirmed"
+    RULED_OUT = "ruled_out"
+    UNKNOWN = "unknown"
+
+
+class Outcome(StrEnum):
+    """What one check says about its condition."""
+
+    HOLDS = "holds"  # the condition the entry needs is present
+    FAILS = "fails"  # it is absent: the entry does not apply
+    UNKNOWN = "unknown"  # could not tell (data missing, unreadable, or not decisive)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadRef:
+    kind: str  # Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod, or Cluster for cluster-wide checks
+    namespace: str | None
+    name: str
+
+    def __str__(self) -> str:
+        where = f" in {self.namespace}" if self.namespace else ""
+        return f"{self.kind.lower()}/{self.name}{where}"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"kind": self.kind, "namespace": self.namespace, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    check: str  # the check kind, e.g. "istio_sidecar"
+    outcome: Outcome
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    entry_id: str
+    workload: WorkloadRef
+    verdict: Verdict
+    evidence: tuple[str, ...]
+    checks: tuple[CheckOutcome, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "entry": self.entry_id,
+            "workload": self.workload.as_dict(),
+            "verdict": self.verdict.value,
+            "evidence": list(self.evidence),
+            "checks": [
+                {"check": c.check, "outcome": c.outcome.value, "evidence": list(c.evidence)} for c in self.checks
+            ],
+        }

@@ -1,0 +1,46 @@
+"""Process settings from the environment, read once at start-up (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///eks-doctor.db"
+
+
+class Settings(BaseSettings):
+    """Everything configurable through the environment. Slack settings keep Slack's own names."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="EKS_DOCTOR_DATABASE_URL")
+    kb_path: Annotated[list[Path], NoDecode] = Field(default_factory=list, alias="EKS_DOCTOR_KB_PATH")
+    config_path: Path | None = Field(default=None, alias="EKS_DOCTOR_CONFIG")
+    #: A signing key for compact references carried in Slack button values.
+    action_secret: SecretStr | None = Field(default=None, alias="EKS_DOCTOR_ACTION_SECRET")
+    #: Bounds on every Kubernetes API call, so a slow cluster yields a partial report, not a hang.
+    kube_timeout_seconds: float = Field(default=10.0, alias="EKS_DOCTOR_KUBE_TIMEOUT", gt=0)
+    log_tail_lines: int = Field(default=200, alias="EKS_DOCTOR_LOG_TAIL_LINES", ge=0, le=5000)
+    quota_warn_ratio: float = Field(default=0.8, alias="EKS_DOCTOR_QUOTA_WARN_RATIO", gt=0, le=1)
+
+    @field_validator("kb_path", mode="before")
+    @classmethod
+    def _split_path_list(cls, value: object) -> object:
+        # Like PATH: several folders separated by os.pathsep.
+        if isinstance(value, str):
+            return [Path(part) for part in value.split(os.pathsep) if part.strip()]
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; keyword overrides win (used by the CLI's flags)."""
+    return Settings(**overrides)

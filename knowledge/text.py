@@ -1,0 +1,72 @@
+"""Text normalisation shared by the matcher's index and its queries.
+
+Pasted logs are noisy: timestamps, pod hashes, IP addresses, full-width characters. Normalisation keeps
+what carries meaning (words, ports, whether an address is public or private) and drops the rest.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+
+#: Longest text the matcher reads; a longer paste keeps its head and tail, where errors usually are.
+MAX_CHARS = 64_000
+
+_IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]*\d)")
+_TOKEN = re.compile(r"[a-z0-9_]+(?:['/.\-][a-z0-9_]+)*")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "：": ":", "，": ",", "。": "."})
+
+
+def bound(text: str) -> str:
+    if len(text) <= MAX_CHARS:
+        return text
+    half = MAX_CHARS // 2
+    return text[:half] + "\n" + text[-half:]
+
+
+def _classify_ip(match: re.Match[str]) -> str:
+    try:
+        address = ipaddress.IPv4Address(match.group(1))
+    except ValueError:
+        return match.group(0)
+    if address.is_unspecified or address.is_loopback:
+        return match.group(0)  # 0.0.0.0:9100 and 127.0.0.1 are about ports, not destinations
+    # 100.64/10 is where Tencent Cloud's internal services live: not the internet.
+    private = address.is_private or address in ipaddress.IPv4Network("100.64.0.0/10")
+    return "ipv4private" if private else "ipv4public"
+
+
+def normalise(text: str) -> str:
+    """Lower-cased, NFKC-folded text with IPv4 addresses replaced by ipv4public/ipv4private."""
+    folded = unicodedata.normalize("NFKC", bound(text)).translate(_QUOTES).lower()
+    return _IPV4.sub(_classify_ip, folded)
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens of normalised text; compound tokens (istio-proxy, i/o) are kept whole."""
+    return _TOKEN.findall(text)
+
+
+def split_compound(token: str) -> list[str]:
+    return [part for part in re.split(r"['/.\-]", token) if part]
+
+
+_SUFFIXES = ("'s", "ing", "ed", "es", "s", "ly")
+
+
+def stems(token: str) -> list[str]:
+    """Cheap English suffix stripping: enough to map 'timeouts' to 'timeout', 'scaled' to 'scale'."""
+    out = []
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            base = token[: -len(suffix)]
+            out.append(base)
+            if suffix in ("ed", "ing"):
+                out.append(base + "e")
+    return out
