@@ -9,9 +9,7 @@ from bot.settings import Settings
 from knowledge.loader import KnowledgeBase, KnowledgeBaseInvalid, load_knowledge_base
 
 
-def open_knowledge_base(
-    settings: Settings, *, on_replace: Callable[[str, str], None] | None = None
-) -> KnowledgeBase:
+def open_knowledge_base(settings: Settings, *, on_replace: Callable[[str, str], None] | None = None) -> KnowledgeBase:
     """Load and validate; user entries that replace bundled ones are reported through `on_replace`."""
     try:
         kb = load_knowledge_base(extra_paths=settings.kb_path)

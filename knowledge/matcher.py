@@ -11,6 +11,8 @@ Everything that does not depend on the query is compiled once, in `Matcher.__ini
 from __future__ import annotations
 
 import re
+import re._constants as re_constants
+import re._parser as re_parser
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -73,13 +75,41 @@ class _CompiledEntry:
     symptoms_zh: tuple[str, ...]
 
 
+def _common_prefix(a: str, b: str) -> int:
+    size = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        size += 1
+    return size
+
+
+def required_literal(pattern: str) -> str:
+    """The longest plain substring every match of `pattern` must contain ("" when there is none)."""
+    try:
+        parsed = re_parser.parse(pattern)
+    except re.error:
+        return ""
+    best, run = "", []
+    for op, value in list(parsed) + [(None, None)]:
+        if op is re_constants.LITERAL:
+            run.append(chr(value))
+            continue
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+        if op is re_constants.MAX_REPEAT or op is re_constants.MIN_REPEAT:
+            pass  # a repeated group may match differently; the run simply ends here
+    return best if len(best) >= 2 else ""
+
+
 class Matcher:
     def __init__(self, kb) -> None:  # kb: knowledge.loader.KnowledgeBase
         self._words: dict[str, set[str]] = defaultdict(set)
         self._exact_only: set[str] = set()
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         self._zh: list[tuple[str, str]] = []
-        self._patterns: list[tuple[re.Pattern[str], str]] = []
+        self._patterns: list[tuple[str, re.Pattern[str], str]] = []
         self._global_penalties = dict(kb.lexicon.penalties)
         for name, concept in kb.lexicon.concepts.items():
             self._add_concept(name, concept)
@@ -87,7 +117,11 @@ class Matcher:
         for phrase_list in self._phrases.values():
             for words, _ in phrase_list:
                 fuzzy.update(w for w in words if len(w) >= 4 and w.isalpha())
-        self._fuzzy_vocab = sorted(fuzzy)
+        # Typo candidates share the first letter and are within two letters in length.
+        self._fuzzy_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for word in sorted(fuzzy):
+            for length in range(len(word) - 2, len(word) + 3):
+                self._fuzzy_buckets[(word[0], length)].append(word)
         self._typo_cache: dict[str, str | None] = {}
 
         self._entries: list[_CompiledEntry] = []
@@ -123,7 +157,8 @@ class Matcher:
             self._words[word.lower()].add(name)
             self._exact_only.add(word.lower())
         self._zh.extend((form.lower(), name) for form in concept.zh)
-        self._patterns.extend((re.compile(p), name) for p in concept.patterns)
+        for pattern in concept.patterns:
+            self._patterns.append((required_literal(pattern), re.compile(pattern), name))
 
     # --- recognition --------------------------------------------------------------------------------
 
@@ -134,20 +169,21 @@ class Matcher:
         found = None
         if len(token) >= 4 and token.isalpha():
             max_edits = 1 if len(token) <= 7 else 2
-            best = process.extractOne(
-                token, self._fuzzy_vocab, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits
-            )
             # Typos rarely change the first letter; requiring it avoids 'post' -> 'port'-style drift.
-            if best is not None and best[0][0] == token[0] and best[0] != token:
-                found = best[0]
+            choices = self._fuzzy_buckets.get((token[0], len(token)), ())
+            close = process.extract(token, choices, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits, limit=8)
+            if close:
+                # Equal distances: prefer the word sharing the longer prefix ('limt' -> 'limit', not 'lift').
+                best = min(close, key=lambda c: (c[1], -_common_prefix(token, c[0]), c[0]))
+                found = best[0] if best[0] != token else None
         if len(self._typo_cache) > _TYPO_CACHE_LIMIT:
             self._typo_cache.clear()
         self._typo_cache[token] = found
         return found
 
-    def recognise(self, text: str) -> dict[str, Hit]:
+    def recognise(self, text: str, *, normalised: bool = False) -> dict[str, Hit]:
         """Concepts present in `text`, each with the first piece of text that showed it."""
-        normal = textmod.normalise(text)
+        normal = text if normalised else textmod.normalise(text)
         hits: dict[str, Hit] = {}
 
         def add(concept: str, form: str, how: str) -> None:
@@ -156,8 +192,13 @@ class Matcher:
 
         stream: list[str] = []
         for token in textmod.tokens(normal):
-            word = self._canonical(token, add)
-            stream.append(word)
+            if token in self._words or token.isalnum():
+                stream.append(self._canonical(token, add))
+                continue
+            # A compound (istio-proxy, security-group-id, i/o): whole-word concepts first, then its
+            # parts, which also join the word stream so phrases like "security group" still match.
+            self._canonical(token, add)
+            stream.extend(self._canonical(part, add) for part in textmod.split_compound(token))
         for i, word in enumerate(stream):
             for words, concept in self._phrases.get(word, ()):
                 if tuple(stream[i : i + len(words)]) == words:
@@ -166,8 +207,9 @@ class Matcher:
             for form, concept in self._zh:
                 if concept not in hits and form in normal:
                     add(concept, form, "zh")
-        for pattern, concept in self._patterns:
-            if concept not in hits:
+        for literal, pattern, concept in self._patterns:
+            # The substring test is far cheaper than the regex and rules most patterns out.
+            if concept not in hits and literal in normal:
                 found = pattern.search(normal)
                 if found:
                     add(concept, found.group(0)[:80], "pattern")
@@ -180,9 +222,6 @@ class Matcher:
             for concept in concepts:
                 add(concept, token, "word")
             return token
-        for part in textmod.split_compound(token) if not token.isalnum() else ():
-            for concept in self._words.get(part, ()):
-                add(concept, part, "word")
         for stem in textmod.stems(token):
             if stem in self._words:
                 for concept in self._words[stem]:
@@ -201,11 +240,11 @@ class Matcher:
         """Entries ranked by score (0-100); an empty list means no known issue matches."""
         if not text or not text.strip():
             return []
-        hits = self.recognise(text)
+        normal = textmod.normalise(text)
+        hits = self.recognise(normal, normalised=True)
         candidates = {index for concept in hits for index in self._by_concept.get(concept, ())}
         if not candidates:
             return []
-        normal = textmod.normalise(text)
         results = []
         for index in candidates:
             result = self._score(self._entries[index], hits, normal)

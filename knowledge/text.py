@@ -15,11 +15,30 @@ MAX_CHARS = 64_000
 
 _IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]*\d)")
 _TOKEN = re.compile(r"[a-z0-9_]+(?:['/.\-][a-z0-9_]+)*")
+_POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "：": ":", "，": ",", "。": "."})
 
 
+_VARYING = re.compile(r"[0-9a-f]{5,}|\d+")
+
+
 def bound(text: str) -> str:
+    """At most MAX_CHARS of `text`, losing as little signal as possible.
+
+    Long pastes are mostly the same log line with other numbers: lines that differ only in digits
+    and hashes are kept once. Only if that is still too long are the head and tail kept.
+    """
+    if len(text) <= MAX_CHARS:
+        return text
+    seen: set[str] = set()
+    kept = []
+    for line in text.splitlines():
+        shape = _VARYING.sub("#", line)
+        if shape not in seen:
+            seen.add(shape)
+            kept.append(line)
+    text = "\n".join(kept)
     if len(text) <= MAX_CHARS:
         return text
     half = MAX_CHARS // 2
@@ -41,6 +60,7 @@ def _classify_ip(match: re.Match[str]) -> str:
 def normalise(text: str) -> str:
     """Lower-cased, NFKC-folded text with IPv4 addresses replaced by ipv4public/ipv4private."""
     folded = unicodedata.normalize("NFKC", bound(text)).translate(_QUOTES).lower()
+    folded = _POSSESSIVE.sub("", folded)
     return _IPV4.sub(_classify_ip, folded)
 
 

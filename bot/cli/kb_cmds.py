@@ -45,7 +45,9 @@ def show(
     kb = cli_context().knowledge
     entry = kb.get(entry_id)
     if entry is None:
-        close = [c for c, _, _ in process.extract(entry_id, kb.ids(), scorer=fuzz.partial_ratio, limit=3, score_cutoff=75)]
+        close = [
+            c for c, _, _ in process.extract(entry_id, kb.ids(), scorer=fuzz.partial_ratio, limit=3, score_cutoff=75)
+        ]
         raise NotFoundError(f"no knowledge entry {entry_id!r}", suggestions=close)
     if as_json:
         print_json(entry.model_dump(mode="json") | {"source_file": kb.sources[entry.id]})

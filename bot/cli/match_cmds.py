@@ -19,7 +19,9 @@ def register(app: typer.Typer) -> None:
 
 
 def match(
-    text: Annotated[str, typer.Argument(help="A symptom, keyword or pasted log; '-' reads one query per line from stdin.")],
+    text: Annotated[
+        str, typer.Argument(help="A symptom, keyword or pasted log; '-' reads one query per line from stdin.")
+    ],
     top: Annotated[int, typer.Option("--top", "-t", min=1, max=20, help="How many entries to show.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:

@@ -1,9 +1,229 @@
-"""Commands of this group (registered by bot.cli.app)."""
+"""`eks-doctor incidents list|show|resolve`, `eks-doctor stats`, `eks-doctor db upgrade|current`.
+
+The database comes from EKS_DOCTOR_DATABASE_URL. The default SQLite file is created and migrated on
+first use; a PostgreSQL schema that is behind stops the command with the fix (`eks-doctor db upgrade`).
+"""
 
 from __future__ import annotations
 
+import getpass
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
 import typer
+from rich.table import Table
+from rich.text import Text
+
+from bot.cli.context import cli_context
+from bot.cli.output import console, print_json
+from bot.errors import InputError
+
+incidents_app = typer.Typer(help="Incidents recorded from Slack and the CLI.", no_args_is_help=False)
+db_app = typer.Typer(help="The incident database's schema.", no_args_is_help=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@contextmanager
+def _store(*, checked: bool = True) -> Iterator[Any]:
+    # Imported here so `eks-doctor --help` does not load SQLAlchemy and Alembic.
+    from bot.store import open_checked_store, open_store
+
+    url = cli_context().settings.database_url
+    store = open_checked_store(url) if checked else open_store(url, migrate=False)
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _list_row(summary: Any) -> dict[str, Any]:
+    data = summary.as_dict()
+    return {key: data[key] for key in (
+        "id", "status", "entries", "created_at", "source", "cluster", "namespace", "workload", "symptom",
+        "reporter", "mitigated_at", "resolved_at",
+    )}
+
+
+@incidents_app.callback(invoke_without_command=True)
+def incidents_default(ctx: typer.Context) -> None:
+    """Without a subcommand: the open and recent incidents (`incidents list`)."""
+    if ctx.invoked_subcommand is None:
+        list_cmd(status=None, limit=20, as_json=False)
+
+
+@incidents_app.command("list")
+def list_cmd(
+    status: Annotated[str | None, typer.Option("--status", help="open, mitigated or resolved.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many, newest first.")] = 50,
+    as_json: JsonFlag = False,
+) -> None:
+    """List incidents, newest first."""
+    from bot.store import list_incidents
+
+    with _store() as store:
+        incidents = list_incidents(store, status=status, limit=limit)
+    if as_json:
+        print_json([_list_row(i) for i in incidents])
+        return
+    if not incidents:
+        console.print("no incidents recorded" + (f" with status {status}" if status else ""))
+        return
+    table = Table("id", "status", "created (UTC)", "entries", "where", "symptom")
+    for i in incidents:
+        where = "/".join(part for part in (i.cluster, i.namespace, i.workload) if part) or "-"
+        symptom = i.symptom if len(i.symptom) <= 60 else i.symptom[:59] + "…"
+        # User text goes in as Text: a '[...]' in a paste is not rich markup.
+        table.add_row(i.id, i.status, _when(i.created_at), ", ".join(i.entries) or "-", Text(where), Text(symptom))
+    console.print(table)
+
+
+@incidents_app.command("show")
+def show_cmd(incident_id: Annotated[str, typer.Argument(help="An id from `incidents list`.")],
+             as_json: JsonFlag = False) -> None:
+    """One incident: what was reported, matched, found and done, as a timeline."""
+    from bot.store import get_incident
+
+    with _store() as store:
+        detail = get_incident(store, incident_id=incident_id)
+    if as_json:
+        print_json(detail.as_dict())
+        return
+    i = detail.incident
+    console.print(Text.assemble((i.id, "bold"), f"  {i.status}  opened {_when(i.created_at)} UTC via {i.source}"
+                                + (f" by {i.reporter}" if i.reporter else "")))
+    where = ", ".join(f"{k} {v}" for k, v in (("cluster", i.cluster), ("namespace", i.namespace),
+                                               ("workload", i.workload)) if v)
+    if where:
+        console.print(where, markup=False)
+    console.print(f"symptom: {i.symptom}", markup=False)
+    if detail.matches:
+        console.print("matches: " + ", ".join(f"{m.entry_id} ({m.score:.0f})" for m in detail.matches))
+    table = Table("when (UTC)", "what", "who", "details")
+    for event in detail.timeline:
+        table.add_row(_when(event.at), event.kind, Text(event.actor or "-"), Text(event.message or ""))
+    console.print(table)
+
+
+@incidents_app.command("resolve")
+def resolve_cmd(
+    incident_id: Annotated[str, typer.Argument(help="An id from `incidents list`.")],
+    note: Annotated[str | None, typer.Option("--note", help="Why or how it was resolved.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Mark an incident resolved (stamps the time; resolving twice changes nothing)."""
+    from bot.store import set_incident_status
+
+    with _store() as store:
+        summary = set_incident_status(store, incident_id=incident_id, status="resolved", actor=_actor(), note=note)
+    if as_json:
+        print_json(_list_row(summary))
+    else:
+        console.print(f"{summary.id} resolved at {_when(summary.resolved_at)} UTC")
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in minimal containers
+        return "cli"
+
+
+def _parse_since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    from bot.store.types import utcnow
+
+    match = re.fullmatch(r"(\d+)([hdw])", text.strip())
+    if match:
+        hours = int(match[1]) * {"h": 1, "d": 24, "w": 168}[match[2]]
+        return utcnow() - timedelta(hours=hours)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--since {text!r} is neither a duration like 7d/24h/2w nor an ISO date") from None
+
+
+def stats_cmd(
+    since: Annotated[str | None, typer.Option("--since", help="7d, 24h, 2w or an ISO date; default all time.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Incidents per entry, time to mitigate, fixes applied and undone."""
+    from bot.store import stats
+
+    start = _parse_since(since)
+    with _store() as store:
+        figures = stats(store, since=start)
+    if as_json:
+        print_json(figures.as_dict())
+        return
+    n = figures.incidents
+    console.print(f"incidents: {n['total']} ({n['open']} open, {n['mitigated']} mitigated, {n['resolved']} resolved)"
+                  + (f" since {start:%Y-%m-%d %H:%M} UTC" if start else ""))
+    ttm = figures.time_to_mitigate
+    if ttm["count"]:
+        console.print(f"time to mitigate: median {_duration(ttm['median_seconds'])}, "
+                      f"p90 {_duration(ttm['p90_seconds'])} over {ttm['count']} incidents")
+    f = figures.fixes
+    console.print(f"fixes: {f['applied']} applied, {f['undone']} undone, {f['failed']} failed, {f['dry_run']} dry runs")
+    if figures.entries:
+        table = Table("entry", "incidents", "confirmed", "fixes", "undone", "helped", "not this")
+        for e in figures.entries:
+            table.add_row(e.entry_id, *(str(v) for v in (e.incidents, e.confirmed, e.fixes_applied,
+                                                         e.fixes_undone, e.helped, e.not_this)))
+        console.print(table)
+
+
+def _duration(seconds: Any) -> str:
+    seconds = float(seconds or 0)
+    if seconds < 90:
+        return f"{seconds:.0f}s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.1f}h"
+
+
+@db_app.command("upgrade")
+def db_upgrade(as_json: JsonFlag = False) -> None:
+    """Migrate the database to the schema this version needs (safe to repeat)."""
+    from bot.store import upgrade
+
+    with _store(checked=False) as store:
+        before, after = upgrade(store)
+        url = store.url
+    if as_json:
+        print_json({"database": url, "from": before, "to": after, "changed": before != after})
+    elif before == after:
+        console.print(f"schema already at {after} ({url})")
+    else:
+        console.print(f"schema upgraded from {before or 'empty'} to {after} ({url})")
+
+
+@db_app.command("current")
+def db_current(as_json: JsonFlag = False) -> None:
+    """Show the database's schema revision and whether it is up to date."""
+    from bot.store import current_revision, head_revision
+
+    with _store(checked=False) as store:
+        current, url = current_revision(store), store.url
+    head = head_revision()
+    if as_json:
+        print_json({"database": url, "current": current, "head": head, "up_to_date": current == head})
+    elif current == head:
+        console.print(f"{current} (up to date) ({url})")
+    else:
+        console.print(f"{current or 'empty'}: behind {head}; run `eks-doctor db upgrade` ({url})", markup=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `eks-doctor` app."""
+    app.add_typer(incidents_app, name="incidents")
+    app.command("stats")(stats_cmd)
+    app.add_typer(db_app, name="db")

@@ -75,7 +75,8 @@ def _migrate(store: Store, *, direction: str, revision: str) -> tuple[str | None
                 getattr(command, direction)(config, revision)
                 after = _revision_of(connection)
     except DBAPIError as exc:
-        raise StoreUnavailableError(f"cannot migrate the incident database: {describe_error(exc)} ({store.url})") from exc
+        reason = describe_error(exc)
+        raise StoreUnavailableError(f"cannot migrate the incident database: {reason} ({store.url})") from exc
     return before, after
 
 
@@ -100,5 +101,6 @@ def ensure_schema_current(store: Store) -> str:
             f"database schema is at {current}, this version needs {head}: the database was migrated by a "
             "newer EKS Doctor; upgrade EKS Doctor"
         )
-    raise StoreUnavailableError(f"database schema is at {current or 'none (empty)'}, this version needs {head}: "
-                                f"{UPGRADE_HINT}")
+    raise StoreUnavailableError(
+        f"database schema is at {current or 'none (empty)'}, this version needs {head}: {UPGRADE_HINT}"
+    )

@@ -57,6 +57,16 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+class EventKind(StrEnum):
+    OPENED = "opened"
+    TRIAGE = "triage"
+    STATUS = "status"
+    ACTION = "action"
+    TICKET = "ticket"
+    FEEDBACK = "feedback"
+    NOTE = "note"
+
+
 class _Record:
     __slots__ = ()
 
@@ -75,7 +85,7 @@ class SlackThread:
 
 @dataclass(frozen=True, slots=True)
 class RecordedTriage(_Record):
-    incident_id: str
+    incident_id: str | None  # None only if a redelivered incident has since been deleted
     created: bool  # a new incident (False: appended to the thread's incident, or a redelivery)
     duplicate: bool = False  # this delivery was already recorded; nothing was written
 

@@ -29,6 +29,11 @@ def pods_without_data(snapshot: WorkloadSnapshot) -> str:
     return "no running pods"
 
 
+def template_word(snapshot: WorkloadSnapshot) -> str:
+    """What to call the pod template in evidence: a bare Pod has a spec, not a template."""
+    return "pod spec" if snapshot.ref.kind == "Pod" else "pod template"
+
+
 def quote(line: str) -> str:
     line = " ".join(line.split())
     return repr(line if len(line) <= MAX_QUOTE else line[: MAX_QUOTE - 1] + "…")
@@ -44,7 +49,7 @@ def group_pods_by_annotation(pods: list[dict[str, Any]], key: str) -> dict[str |
 def termination_messages(snapshot: WorkloadSnapshot) -> list[tuple[str, str]]:
     """(where, text) of container termination messages and waiting reasons in the pods."""
     found: list[tuple[str, str]] = []
-    for pod in active_pods(snapshot) or []:
+    for pod in [] if isinstance(snapshot.pods, Unreadable) else snapshot.pods:  # failed pods included
         for status in (pod.get("status") or {}).get("containerStatuses") or []:
             for key in ("lastState", "state"):
                 for state_name, state in (status.get(key) or {}).items():

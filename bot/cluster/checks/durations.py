@@ -6,7 +6,13 @@ so both are read and the evidence says which one said what.
 
 from __future__ import annotations
 
-from bot.cluster.checks.common import active_pods, group_pods_by_annotation, name_list, pods_without_data
+from bot.cluster.checks.common import (
+    active_pods,
+    group_pods_by_annotation,
+    name_list,
+    pods_without_data,
+    template_word,
+)
 from bot.cluster.checks.context import CheckContext
 from bot.cluster.checks.registry import evaluator
 from bot.cluster.kinds import annotations
@@ -38,7 +44,7 @@ def annotation_duration_below(
     minimum = parse_duration(spec.minimum)
     key = spec.annotation
     template_below, template_said = _judge(annotations(snapshot.template).get(key), minimum)
-    where = "pod spec" if snapshot.ref.kind == "Pod" else "pod template"
+    where = template_word(snapshot)
     evidence = [f"{key} on the {where}: {template_said}"]
     below = template_below
     pods = active_pods(snapshot)

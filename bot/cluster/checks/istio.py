@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cluster.checks.common import active_pods, name_list, pods_without_data
+from bot.cluster.checks.common import active_pods, name_list, pods_without_data, template_word
 from bot.cluster.checks.context import CheckContext
 from bot.cluster.checks.registry import evaluator
 from bot.cluster.kinds import annotations, containers, labels, name_of
@@ -16,15 +16,15 @@ INJECT = "sidecar.istio.io/inject"
 KIND = "istio_sidecar"
 
 
-def _template_signals(template: dict) -> tuple[list[str], bool | None]:
+def _template_signals(template: dict, where: str) -> tuple[list[str], bool | None]:
     """Evidence of a sidecar in the template, and the explicit inject choice (None when not set)."""
     found = []
     names = [c.get("name") for c in containers(template, init=True)]
     if PROXY in names:
-        found.append(f"the pod template has an {PROXY} container")
+        found.append(f"the {where} has an {PROXY} container")
     meta_values = {**labels(template), **annotations(template)}
     if STATUS in meta_values:
-        found.append(f"the pod template carries {STATUS}")
+        found.append(f"the {where} carries {STATUS}")
     inject = str(meta_values.get(INJECT, "")).lower()
     choice = True if inject == "true" else False if inject == "false" else None
     return found, choice
@@ -52,18 +52,19 @@ def istio_sidecar(spec: IstioSidecarCheck, snapshot: WorkloadSnapshot, context: 
             how = f"an {PROXY} container" if with_proxy else f"the {STATUS} annotation"
             return CheckOutcome(KIND, Outcome.HOLDS, (f"{len(meshed)} of {len(pods)} running pods have {how} "
                                                       f"({name_list(meshed)})",))
-    template_found, choice = _template_signals(snapshot.template)
+    where = template_word(snapshot)
+    template_found, choice = _template_signals(snapshot.template, where)
     if template_found:
         return CheckOutcome(KIND, Outcome.HOLDS, tuple(template_found))
     if choice is True:
-        return CheckOutcome(KIND, Outcome.HOLDS, (f"the pod template sets {INJECT}: \"true\"",))
+        return CheckOutcome(KIND, Outcome.HOLDS, (f"the {where} sets {INJECT}: \"true\"",))
     if choice is False:
-        return CheckOutcome(KIND, Outcome.FAILS, (f"the pod template opts out with {INJECT}: \"false\"",))
+        return CheckOutcome(KIND, Outcome.FAILS, (f"the {where} opts out with {INJECT}: \"false\"",))
     namespace = snapshot.ref.namespace
     if isinstance(snapshot.namespace_labels, Unreadable):
         running = f"; {len(pods)} running pods have no {PROXY}" if pods else ""
         return CheckOutcome(KIND, Outcome.UNKNOWN, (
-            f"no {PROXY} container or {INJECT} setting in the pod template{running}; "
+            f"no {PROXY} container or {INJECT} setting in the {where}{running}; "
             f"namespace {namespace}'s labels unknown ({snapshot.namespace_labels.why}), "
             "an injection label there would add a sidecar",
         ))
@@ -71,6 +72,6 @@ def istio_sidecar(spec: IstioSidecarCheck, snapshot: WorkloadSnapshot, context: 
     if injects:
         note = f"; running pods have no {PROXY} yet, new pods will" if pods else ""
         return CheckOutcome(KIND, Outcome.HOLDS, (said + note,))
-    where = f"{len(pods)} running pods" if pods else pods_without_data(snapshot)
+    looked_at = f"{len(pods)} running pods" if pods else pods_without_data(snapshot)
     reason = said or f"namespace {namespace} has no istio-injection or istio.io/rev label"
-    return CheckOutcome(KIND, Outcome.FAILS, (f"no {PROXY} sidecar ({where}, pod template); {reason}",))
+    return CheckOutcome(KIND, Outcome.FAILS, (f"no {PROXY} sidecar ({looked_at}, {where}); {reason}",))

@@ -1,0 +1,242 @@
+"""The inspection use cases: diagnose one workload, scan many, check manifest files.
+
+They take a `Source` (live cluster or manifests) and a knowledge base and return plain reports; no
+printing, no Slack, no client objects.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO
+
+from bot.cluster.checks import CheckContext, evaluate, evaluate_cluster, is_cluster_scoped
+from bot.cluster.checks.quotas import quota_warnings
+from bot.cluster.manifests import ManifestSource, read_manifest_files
+from bot.cluster.reports import CheckReport, DiagnosisReport, EntryMatch, ScanReport
+from bot.cluster.snapshot import ClusterCounts, Unreadable, WorkloadSnapshot
+from bot.cluster.sources import Progress, Source
+from bot.config import ClusterConfig, DoctorConfig
+from bot.cluster.verdicts import combine
+from bot.domain import CheckOutcome, Finding, Outcome, WorkloadRef
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CLUSTER_KIND = "Cluster"
+
+
+def _check_specs(kb) -> list:
+    return [spec for entry in kb.entries.values() for spec in entry.checks.items]
+
+
+def _sg_annotations(kb) -> list[str]:
+    return sorted({spec.annotation for spec in _check_specs(kb) if spec.kind == "security_group_quota"})
+
+
+def _needs_counts(kb) -> bool:
+    return any(is_cluster_scoped(spec) for spec in _check_specs(kb))
+
+
+def check_context(
+    *, cluster: ClusterConfig, counts: ClusterCounts | Unreadable | None, quota_warn_ratio: float
+) -> CheckContext:
+    """Configured limits win; a cluster without configured limits uses each check's own default."""
+    explicit = cluster.model_fields_set
+    return CheckContext(
+        pod_quota=cluster.pod_quota if "pod_quota" in explicit else None,
+        security_group_quota=cluster.security_group_quota if "security_group_quota" in explicit else None,
+        quota_warn_ratio=quota_warn_ratio,
+        counts=counts,
+        cluster_name=cluster.name,
+    )
+
+
+def evaluate_entry(entry, snapshot: WorkloadSnapshot, context: CheckContext) -> Finding:
+    outcomes = [evaluate(spec, snapshot, context) for spec in entry.checks.items]
+    return combine(entry_id=entry.id, workload=snapshot.ref, outcomes=outcomes,
+                   confirm_when=entry.checks.confirm_when)
+
+
+def _warnings(kb, context: CheckContext) -> list[str]:
+    pod_default = next((s.default_limit for s in _check_specs(kb) if s.kind == "cluster_pod_quota"), 200)
+    sg_spec = next((s for s in _check_specs(kb) if s.kind == "security_group_quota"), None)
+    return quota_warnings(
+        counts=context.counts,
+        context=context,
+        pod_limit_default=pod_default,
+        sg_annotation=sg_spec.annotation if sg_spec else None,
+        sg_limit_default=sg_spec.default_limit if sg_spec else 2000,
+    )
+
+
+def _ordered_entries(kb, symptom: str | None) -> tuple[list, list[EntryMatch], list[str]]:
+    """Entries with those the symptom matches first (best first), the matches, and any warning."""
+    entries = list(kb.entries.values())
+    if not symptom:
+        return entries, [], []
+    try:
+        ranked = kb.matcher.match(symptom, top=len(entries))
+    except (ImportError, AttributeError) as exc:
+        log.debug("symptom matching unavailable: %s", exc)
+        return entries, [], ["symptom matching is not available in this version; every entry was checked"]
+    matches = [EntryMatch(entry_id=m.entry_id, score=float(m.score)) for m in ranked if m.entry_id in kb.entries]
+    first = [kb.entries[m.entry_id] for m in matches]
+    return first + [e for e in entries if e.id not in {m.entry_id for m in matches}], matches, []
+
+
+def _unreadable_lines(pieces: Iterable[Unreadable]) -> list[str]:
+    lines: list[str] = []
+    for piece in pieces:
+        if str(piece) not in lines:
+            lines.append(str(piece))
+    return lines
+
+
+def _log_problems(snapshot: WorkloadSnapshot) -> list[Unreadable]:
+    if isinstance(snapshot.logs, Unreadable):
+        return []
+    reasons: dict[str, list[str]] = {}
+    for log_tail in snapshot.logs:
+        if log_tail.unavailable:
+            reasons.setdefault(log_tail.unavailable, []).append(log_tail.label)
+    return [Unreadable(f"logs of {', '.join(labels)}", why) for why, labels in reasons.items()]
+
+
+def diagnose(
+    *,
+    kb,
+    source: Source,
+    ref: WorkloadRef,
+    config: DoctorConfig,
+    settings: Settings,
+    symptom: str | None = None,
+    cluster: ClusterConfig | None = None,
+) -> DiagnosisReport:
+    """Every entry against one workload; entries the symptom matches come first.
+
+    Raises NotFoundError / ClusterPermissionError / ClusterUnreachableError when the workload itself
+    cannot be read; anything else that cannot be read makes the report partial.
+    """
+    target = cluster or config.cluster()
+    snapshot = source.read_workload(ref=ref)
+    counts = source.cluster_counts(sg_annotations=_sg_annotations(kb)) if _needs_counts(kb) else None
+    context = check_context(cluster=target, counts=counts, quota_warn_ratio=settings.quota_warn_ratio)
+    entries, matches, warnings = _ordered_entries(kb, symptom)
+    pieces = [*snapshot.unreadable(), *_log_problems(snapshot)]
+    if isinstance(counts, Unreadable):
+        pieces.append(counts)
+    return DiagnosisReport(
+        findings=[evaluate_entry(entry, snapshot, context) for entry in entries],
+        unreadable=_unreadable_lines(pieces),
+        warnings=warnings + _warnings(kb, context),
+        workload=snapshot.ref,
+        cluster=target.name,
+        matches=matches,
+        partial=bool(pieces),
+        unreachable=any(piece.unreachable for piece in pieces),
+    )
+
+
+def _cluster_findings(kb, counts, context: CheckContext, cluster_ref: WorkloadRef) -> dict[str, list[CheckOutcome]]:
+    """Cluster-scoped outcomes per entry, evaluated once (not once per workload)."""
+    outcomes: dict[str, list[CheckOutcome]] = {}
+    for entry in kb.entries.values():
+        for spec in entry.checks.items:
+            if not is_cluster_scoped(spec):
+                continue
+            if isinstance(counts, ClusterCounts):
+                outcome = evaluate_cluster(spec, counts, context)
+            else:
+                why = counts.why if isinstance(counts, Unreadable) else "not counted"
+                outcome = CheckOutcome(spec.kind, Outcome.UNKNOWN, (f"pods in the cluster not counted: {why}",))
+            outcomes.setdefault(entry.id, []).append(outcome)
+    return outcomes
+
+
+def evaluate_many(
+    *, kb, snapshots: Sequence[WorkloadSnapshot], counts, context: CheckContext
+) -> list[Finding]:
+    """Every entry against every workload. Cluster-scoped checks give one finding for the cluster;
+    per workload they count only where the entry needs all checks to hold."""
+    cluster_ref = WorkloadRef(kind=CLUSTER_KIND, namespace=None, name=context.cluster_name)
+    cluster_outcomes = _cluster_findings(kb, counts, context, cluster_ref)
+    findings: list[Finding] = []
+    for entry in kb.entries.values():
+        once = cluster_outcomes.get(entry.id)
+        if once:
+            findings.append(combine(entry_id=entry.id, workload=cluster_ref, outcomes=once,
+                                    confirm_when=entry.checks.confirm_when))
+        per_workload = [s for s in entry.checks.items if not is_cluster_scoped(s)]
+        if not per_workload:
+            continue
+        for snapshot in snapshots:
+            shared = iter(once or [])
+            outcomes = []
+            for spec in entry.checks.items:
+                if not is_cluster_scoped(spec):
+                    outcomes.append(evaluate(spec, snapshot, context))
+                elif entry.checks.confirm_when == "all":
+                    outcomes.append(next(shared))
+                else:
+                    next(shared)
+            findings.append(combine(entry_id=entry.id, workload=snapshot.ref, outcomes=outcomes,
+                                    confirm_when=entry.checks.confirm_when))
+    return findings
+
+
+def scan(
+    *,
+    kb,
+    source: Source,
+    config: DoctorConfig,
+    settings: Settings,
+    namespace: str | None = None,
+    cluster: ClusterConfig | None = None,
+    progress: Progress | None = None,
+) -> ScanReport:
+    """Every workload of a namespace (None: all namespaces) against every entry, read in bulk."""
+    target = cluster or config.cluster()
+    snapshots = source.list_workloads(namespace=namespace, progress=progress)
+    counts = source.cluster_counts(sg_annotations=_sg_annotations(kb)) if _needs_counts(kb) else None
+    context = check_context(cluster=target, counts=counts, quota_warn_ratio=settings.quota_warn_ratio)
+    if progress:
+        progress(f"checking {len(snapshots)} workloads")
+    pieces = list(source.unreadable())
+    if isinstance(counts, Unreadable):
+        pieces.append(counts)
+    return ScanReport(
+        findings=evaluate_many(kb=kb, snapshots=snapshots, counts=counts, context=context),
+        unreadable=_unreadable_lines(pieces),
+        warnings=_warnings(kb, context),
+        namespace=namespace,
+        cluster=target.name,
+        workloads=len(snapshots),
+        partial=bool(pieces),
+        unreachable=any(piece.unreachable for piece in pieces),
+    )
+
+
+def check_manifests(
+    *,
+    kb,
+    paths: Sequence[str | Path],
+    config: DoctorConfig | None = None,
+    quota_warn_ratio: float = 0.8,
+    stdin: IO[str] | None = None,
+) -> CheckReport:
+    """Offline: every entry against every workload in the files; unreadable files become problems."""
+    manifests = read_manifest_files(paths, stdin=stdin)
+    source = ManifestSource(manifests)
+    snapshots = source.list_workloads(namespace=None)
+    counts = source.cluster_counts(sg_annotations=_sg_annotations(kb))
+    context = check_context(cluster=(config or DoctorConfig()).cluster(), counts=counts,
+                            quota_warn_ratio=quota_warn_ratio)
+    return CheckReport(
+        findings=evaluate_many(kb=kb, snapshots=snapshots, counts=counts, context=context),
+        problems=manifests.problems,
+        files_read=manifests.files_read,
+        workloads=len(snapshots),
+        origins={s.ref: s.origin for s in snapshots},
+    )

@@ -1,0 +1,44 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pytest
+
+from bot.cli.app import main
+from bot.cli.context import reset_cli_context
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch, tmp_path):
+    """Run `eks-doctor ARGS...` in-process, as the console script would, with a clean environment."""
+    for name in ("EKS_DOCTOR_DATABASE_URL", "EKS_DOCTOR_KB_PATH", "EKS_DOCTOR_CONFIG", "KUBECONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EKS_DOCTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> CliResult:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin or ""))
+        capsys.readouterr()
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            reset_cli_context()
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
