@@ -91,15 +91,14 @@ def required_literal(pattern: str) -> str:
     except re.error:
         return ""
     best, run = "", []
-    for op, value in list(parsed) + [(None, None)]:
+    for op, value in [*parsed, (None, None)]:
         if op is re_constants.LITERAL:
             run.append(chr(value))
             continue
+        # Anything but a plain character (a class, a group, a repeat) ends the current run.
         if len(run) > len(best):
             best = "".join(run)
         run = []
-        if op is re_constants.MAX_REPEAT or op is re_constants.MIN_REPEAT:
-            pass  # a repeated group may match differently; the run simply ends here
     return best if len(best) >= 2 else ""
 
 
