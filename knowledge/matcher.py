@@ -171,6 +171,10 @@ class Matcher:
             # Typos rarely change the first letter; requiring it avoids 'post' -> 'port'-style drift.
             choices = self._fuzzy_buckets.get((token[0], len(token)), ())
             close = process.extract(token, choices, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits, limit=8)
+            if len(token) <= 4:
+                # In short words a substituted letter is usually another word ('smtp' vs 'sftp'):
+                # only swapped or missing letters count as typos there.
+                close = [c for c in close if len(c[0]) != len(token) or sorted(c[0]) == sorted(token)]
             if close:
                 # Equal distances: prefer the word sharing the longer prefix ('limt' -> 'limit', not 'lift').
                 best = min(close, key=lambda c: (c[1], -_common_prefix(token, c[0]), c[0]))

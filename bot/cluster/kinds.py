@@ -165,6 +165,12 @@ def selector_query(selector: dict[str, Any] | None) -> str | None:
     return ",".join(parts) or None
 
 
+def service_selects(service: dict[str, Any], pod_labels: dict[str, str]) -> bool:
+    """A Service's plain-map selector picks pods with these labels (an empty selector picks none)."""
+    selector = (service.get("spec") or {}).get("selector") or {}
+    return bool(selector) and all(pod_labels.get(k) == v for k, v in selector.items())
+
+
 def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
     """Keep only what the checks read from a pod, so thousands of pods fit in little memory."""
     meta = pod.get("metadata") or {}
@@ -192,6 +198,10 @@ def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
         statuses.append(entry)
     if statuses:
         slim_status["containerStatuses"] = statuses
+    slim_init = [{k: c[k] for k in ("name", "image", "ports") if k in c} for c in spec.get("initContainers") or []]
+    slim_spec: dict[str, Any] = {"containers": slim_containers}
+    if slim_init:
+        slim_spec["initContainers"] = slim_init
     return {
         "kind": "Pod",
         "metadata": {
@@ -199,9 +209,15 @@ def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
             for k in ("name", "namespace", "labels", "annotations", "ownerReferences", "creationTimestamp")
             if k in meta
         },
-        "spec": {"containers": slim_containers},
+        "spec": slim_spec,
         "status": slim_status,
     }
+
+
+def slim_workload(obj: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A workload without status and managedFields: the spec is what the checks read."""
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "managedFields"}
+    return {"kind": kind, "metadata": meta, "spec": obj.get("spec") or {}}
 
 
 def slim_event(event: dict[str, Any]) -> dict[str, Any]:

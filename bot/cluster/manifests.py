@@ -27,6 +27,7 @@ from bot.cluster.kinds import (
     pod_template,
     selector_matches,
     selector_of,
+    service_selects,
     slim_event,
 )
 from bot.cluster.reports import Problem
@@ -187,7 +188,7 @@ class ManifestSource:
             events=events or Unreadable("events", f"{OFFLINE}: nothing has run yet"),
             logs=Unreadable("logs", f"{OFFLINE}: manifests carry no logs"),
             services=[s.obj for s in self._services if _namespace(s.obj) == namespace
-                      and _service_selects(s.obj, labels(template))],
+                      and service_selects(s.obj, labels(template))],
             namespace_labels=ns_labels,
             origin=item.origin,
             offline=True,
@@ -236,8 +237,3 @@ def _about(event: dict[str, Any], ref: WorkloadRef, names: set[str]) -> bool:
 
 def _selects(workload: dict[str, Any], pod: dict[str, Any]) -> bool:
     return _namespace(workload) == _namespace(pod) and selector_matches(selector_of(workload), labels(pod))
-
-
-def _service_selects(service: dict[str, Any], pod_labels: dict[str, str]) -> bool:
-    selector = (service.get("spec") or {}).get("selector") or {}
-    return bool(selector) and all(pod_labels.get(k) == v for k, v in selector.items())

@@ -245,9 +245,7 @@ class ApiServer:
         with self._denials_lock:
             denied = any(d.matches(verb, route) for d in self._denials)
         if denied:
-            raise errors.forbidden(
-                self.user, verb, route.rt, route.rbac_namespace, route.name, route.subresource
-            )
+            raise errors.forbidden(self.user, verb, route.rt, route.rbac_namespace, route.name, route.subresource)
 
     # -- dispatch --------------------------------------------------------------------------------
 
@@ -322,11 +320,19 @@ class ApiServer:
         if more:
             list_meta["continue"] = _encode_continue(resource_version, items[-1])
         if metadata_only:
-            payload = {"kind": "PartialObjectMetadataList", "apiVersion": _META_GV, "metadata": list_meta,
-                       "items": [_partial(obj) for obj in items]}
+            payload = {
+                "kind": "PartialObjectMetadataList",
+                "apiVersion": _META_GV,
+                "metadata": list_meta,
+                "items": [_partial(obj) for obj in items],
+            }
         else:
-            payload = {"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": list_meta,
-                       "items": [_list_item(obj) for obj in items]}
+            payload = {
+                "kind": rt.list_kind,
+                "apiVersion": rt.api_version,
+                "metadata": list_meta,
+                "items": [_list_item(obj) for obj in items],
+            }
         return json_response(200, payload)
 
     def _log(self, route: Route, query: dict[str, str]) -> Response:
@@ -436,7 +442,7 @@ class ApiServer:
         if media_type not in appliers:
             raise ApiError(
                 415,
-                f'the body of the request was in an unknown format ({media_type or "none"}) - accepted media types '
+                f"the body of the request was in an unknown format ({media_type or 'none'}) - accepted media types "
                 "include: application/json-patch+json, application/merge-patch+json, "
                 "application/strategic-merge-patch+json",
             )
@@ -462,7 +468,8 @@ class ApiServer:
                     raise errors.bad_request(f"{key} cannot be changed by a patch")
             for key in ("name", "namespace"):
                 if new["metadata"].get(key) != old["metadata"].get(key):
-                    raise errors.invalid(rt, route.name or "", [(f"metadata.{key}", "Invalid value: field is immutable")])
+                    cause = (f"metadata.{key}", "Invalid value: field is immutable")
+                    raise errors.invalid(rt, route.name or "", [cause])
             return self._commit(rt, old, new, dry_run)
 
     def _commit(self, rt: ResourceType, old: Obj, new: Obj, dry_run: bool) -> Obj:

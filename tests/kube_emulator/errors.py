@@ -81,9 +81,7 @@ def path_not_found() -> ApiError:
 
 
 def already_exists(rt: ResourceType, name: str) -> ApiError:
-    return ApiError(
-        409, f'{rt.qualified} "{name}" already exists', reason="AlreadyExists", details=_details(rt, name)
-    )
+    return ApiError(409, f'{rt.qualified} "{name}" already exists', reason="AlreadyExists", details=_details(rt, name))
 
 
 def conflict(rt: ResourceType, name: str) -> ApiError:
@@ -102,8 +100,7 @@ def forbidden(
     resource = f"{rt.plural}/{subresource}" if subresource else rt.plural
     scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
     message = (
-        f'{what} is forbidden: User "{user}" cannot {verb} resource "{resource}" '
-        f'in API group "{rt.group}" {scope}'
+        f'{what} is forbidden: User "{user}" cannot {verb} resource "{resource}" in API group "{rt.group}" {scope}'
     )
     return ApiError(403, message, details=_details(rt, name))
 

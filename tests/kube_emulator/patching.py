@@ -75,9 +75,7 @@ def _merge_list(current: list[Any], patch: list[Any], candidates: tuple[str, ...
         key = next((k for k in candidates if k in item), None)
         if key is None:
             raise PatchError(f"map: {item} does not contain declared merge key: {candidates[0]}")
-        index = next(
-            (i for i, old in enumerate(result) if isinstance(old, dict) and old.get(key) == item[key]), None
-        )
+        index = next((i for i, old in enumerate(result) if isinstance(old, dict) and old.get(key) == item[key]), None)
         if item.get("$patch") == "delete":
             if index is not None:
                 del result[index]

@@ -57,7 +57,9 @@ def _requirement(text: str) -> Predicate:
         if op == "!=":
             return lambda obj: _labels(obj).get(key) != value
         if not value.lstrip("-").isdigit():
-            raise bad_request(f"unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer: {text.strip()!r}")
+            raise bad_request(
+                f"unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer: {text.strip()!r}"
+            )
         bound = int(value)
         return lambda obj: _compare(_labels(obj).get(key), op, bound)
     if match := _EXISTS_RE.match(text):
@@ -108,6 +110,6 @@ def parse_field_selector(text: str | None, rt: ResourceType) -> Predicate | None
             raise bad_request(f"invalid selector: '{text}'; can't understand '{raw}'")
         label, op, value = match.group(1), match.group(2), match.group(3).strip()
         if label not in rt.field_labels:
-            raise bad_request(f'field label not supported: {label}')
+            raise bad_request(f"field label not supported: {label}")
         terms.append((label, op != "!=", value))
     return lambda obj: all((field_value(obj, label) == value) is equal for label, equal, value in terms)

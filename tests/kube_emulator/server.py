@@ -9,6 +9,7 @@ pooled socket; `restart()` listens again on the same port with the same objects.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -61,10 +62,8 @@ class _Server(ThreadingHTTPServer):
         with self._connections_lock:
             connections = list(self._connections)
         for sock in connections:
-            try:
+            with contextlib.suppress(OSError):  # already closed by the client
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -81,7 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.track(self.connection, False)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Silent: pytest output stays readable; `KubeEmulator.requests` is the log."""
 
     def _serve(self) -> None:
@@ -278,8 +277,7 @@ class KubeEmulator:
                     meta["generation"] = old_meta["generation"] + int(obj.get("spec") != old.get("spec"))
             stamp_new(rt, obj)
             if rt.namespaced and self.store.get(NAMESPACES, None, meta["namespace"]) is None:
-                self._add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": meta["namespace"]}},
-                          bulk=bulk)
+                self._add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": meta["namespace"]}}, bulk=bulk)
             meta["resourceVersion"] = self.store.next_resource_version()
             self.store.put(rt, obj, bulk=bulk)
         return obj

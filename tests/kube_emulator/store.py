@@ -119,9 +119,7 @@ class Store:
                 return len(bucket.objects) if bucket else 0
             return sum(len(bucket.objects) for bucket in self._tables[rt].values())
 
-    def scan(
-        self, rt: ResourceType, namespace: str | None, after: tuple[str, str] | None = None
-    ) -> Iterator[Obj]:
+    def scan(self, rt: ResourceType, namespace: str | None, after: tuple[str, str] | None = None) -> Iterator[Obj]:
         """Objects in `(namespace, name)` order strictly after `after`. Iterate while holding `lock`."""
         table = self._tables[rt]
         if namespace is not None or not rt.namespaced:

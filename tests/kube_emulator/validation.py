@@ -29,8 +29,10 @@ def check_string_maps(obj: dict[str, Any]) -> None:
             if values is None:
                 continue
             if not isinstance(values, dict):
-                raise bad_request(f"json: cannot unmarshal {type(values).__name__} into Go struct field "
-                                  f"ObjectMeta.{where}.{field} of type map[string]string")
+                raise bad_request(
+                    f"json: cannot unmarshal {type(values).__name__} into Go struct field "
+                    f"ObjectMeta.{where}.{field} of type map[string]string"
+                )
             for key, value in values.items():
                 if not isinstance(value, str):
                     raise bad_request(
@@ -74,8 +76,11 @@ def validate(rt: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None =
     causes: list[tuple[str, str]] = []
     if not _SUBDOMAIN.match(name) or len(name) > 253:
         causes.append(
-            ("metadata.name", f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower '
-             "case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")
+            (
+                "metadata.name",
+                f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower '
+                "case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+            )
         )
     spec = obj.get("spec")
     if rt is PODS:
@@ -86,7 +91,8 @@ def validate(rt: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None =
         if not isinstance(spec, dict) or not spec.get("schedule"):
             causes.append(("spec.schedule", "Required value"))
         job_spec = ((spec or {}).get("jobTemplate") or {}).get("spec") if isinstance(spec, dict) else None
-        causes += _containers(((job_spec or {}).get("template") or {}).get("spec"), "spec.jobTemplate.spec.template.spec")
+        pod_spec = ((job_spec or {}).get("template") or {}).get("spec")
+        causes += _containers(pod_spec, "spec.jobTemplate.spec.template.spec")
     elif rt is EVENTS:
         involved = obj.get("involvedObject")
         if not isinstance(involved, dict) or not involved.get("name"):

@@ -1,0 +1,209 @@
+"""A thin layer over the official client's ApiClient: bounded JSON/text GETs, paging, metadata-only
+lists, and one mapping from HTTP failures to the error family (with the verb and resource named).
+
+After the cluster stops answering once, later calls fail at once with the same error, so a diagnosis
+of an unreachable cluster takes one timeout, not one per request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import urllib3
+from kubernetes import client
+from kubernetes import config as kube_config
+from kubernetes.config.config_exception import ConfigException
+
+from bot.errors import ClusterPermissionError, ClusterUnreachableError, ConfigError, InputError
+
+JSON = "application/json"
+METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+PAGE_SIZE = 500
+TRANSIENT = {429, 500, 502, 503, 504}
+RETRY_PAUSE = 0.2
+IN_CLUSTER_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What a request does, in RBAC terms, so a refusal can say what the bot lacks."""
+
+    verb: str  # get, list
+    resource: str  # pods, pods/log, deployments, ...
+    namespace: str | None = None  # None: across the cluster
+
+    def describe(self) -> str:
+        where = f"in namespace {self.namespace}" if self.namespace else "across the cluster"
+        return f"{self.verb} {self.resource} {where}"
+
+
+class ApiRefused(Exception):
+    """A 4xx answer other than 401/403 (404 for a missing object, 400 for a log not there yet)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _status_message(body: bytes) -> str:
+    try:
+        return str(json.loads(body).get("message") or "").strip()
+    except (ValueError, AttributeError):
+        return body.decode("utf-8", "replace").strip()[:200]
+
+
+class KubeApi:
+    def __init__(self, api_client: client.ApiClient, *, timeout: float, default_namespace: str = "default"):
+        self.api_client = api_client
+        self.timeout = timeout
+        self.default_namespace = default_namespace
+        self._down: ClusterUnreachableError | None = None
+        #: Called with each request path; lets benchmarks and progress displays count requests.
+        self.on_request: Callable[[str], None] | None = None
+
+    @property
+    def host(self) -> str:
+        return str(self.api_client.configuration.host)
+
+    def _send(self, path: str, query: Sequence[tuple[str, Any]], accept: str, access: Access) -> bytes:
+        if self._down is not None:
+            raise self._down
+        method, url, headers, _body, _post = self.api_client.param_serialize(
+            method="GET", resource_path=path, query_params=list(query), header_params={"Accept": accept},
+            auth_settings=["BearerToken"],
+        )
+        for attempt in (1, 2):
+            if self.on_request:
+                self.on_request(path)
+            try:
+                response = self.api_client.call_api(method, url, header_params=headers, _request_timeout=self.timeout)
+                response.read()
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                reason = getattr(exc, "reason", None) or exc
+                self._down = ClusterUnreachableError(
+                    f"cannot reach the cluster at {self.host} ({access.describe()}): "
+                    f"{_short(reason)} (timeout {self.timeout:g}s)"
+                )
+                raise self._down from None
+            status = response.status
+            if 200 <= status < 300:
+                return response.data
+            message = _status_message(response.data)
+            if status == 403:
+                raise ClusterPermissionError(
+                    f"the cluster denied {access.describe()}: the bot's service account needs "
+                    f"{access.verb} on {access.resource}"
+                )
+            if status == 401:
+                raise ClusterPermissionError(
+                    f"the cluster rejected the bot's credentials ({access.describe()}): {message or 'Unauthorized'}"
+                )
+            if status in TRANSIENT and attempt == 1:
+                time.sleep(RETRY_PAUSE)
+                continue
+            if status in TRANSIENT:
+                raise ClusterUnreachableError(
+                    f"the cluster answered {status} to {access.describe()}: {message or response.reason}"
+                )
+            raise ApiRefused(status, message or str(response.reason))
+        raise AssertionError("unreachable")  # the loop either returns or raises
+
+    def get(self, path: str, *, access: Access, query: Sequence[tuple[str, Any]] = ()) -> dict[str, Any] | None:
+        """One object, or None when it does not exist."""
+        try:
+            return json.loads(self._send(path, query, JSON, access))
+        except ApiRefused as exc:
+            if exc.status == 404:
+                return None
+            raise ClusterUnreachableError(f"the cluster refused {access.describe()}: {exc.message}") from None
+
+    def text(self, path: str, *, access: Access, query: Sequence[tuple[str, Any]] = ()) -> str:
+        """Plain text (logs); raises ApiRefused for 4xx answers such as a container not started yet."""
+        return self._send(path, query, "text/plain, */*", access).decode("utf-8", "replace")
+
+    def items(
+        self,
+        path: str,
+        *,
+        access: Access,
+        query: Sequence[tuple[str, Any]] = (),
+        metadata_only: bool = False,
+        page_size: int = PAGE_SIZE,
+        max_pages: int | None = None,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a list, page by page (`limit`/`continue`), so memory follows the page size."""
+        token, pages, seen = None, 0, 0
+        while True:
+            page_query = [*query, ("limit", page_size)] + ([("continue", token)] if token else [])
+            try:
+                raw = self._send(path, page_query, METADATA_LIST if metadata_only else JSON, access)
+            except ApiRefused as exc:
+                raise ClusterUnreachableError(f"the cluster refused {access.describe()}: {exc.message}") from None
+            page = json.loads(raw)
+            del raw
+            items = page.get("items") or []
+            pages, seen = pages + 1, seen + len(items)
+            if on_page:
+                on_page(pages, seen)
+            yield from items
+            token = (page.get("metadata") or {}).get("continue")
+            if not token or (max_pages is not None and pages >= max_pages):
+                return
+
+
+def _short(reason: object) -> str:
+    text = str(reason)
+    if "timed out" in text.lower() or "timeout" in text.lower():
+        return "timed out"
+    if "refused" in text.lower():
+        return "connection refused"
+    return text.split(": ", 1)[-1][:160]
+
+
+def _kubeconfig_files() -> str | None:
+    """KUBECONFIG (read now, not at import) or ~/.kube/config, if any of them exists."""
+    raw = os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
+    existing = [p for p in raw.split(os.pathsep) if p and Path(p).expanduser().exists()]
+    return os.pathsep.join(existing) or None
+
+
+def connect(*, context: str | None, timeout: float) -> KubeApi:
+    """A client for the kubeconfig context (KUBECONFIG, ~/.kube/config), else the in-cluster account."""
+    configuration = client.Configuration()
+    files = _kubeconfig_files()
+    namespace = "default"
+    if files:
+        try:
+            contexts, active = kube_config.list_kube_config_contexts(config_file=files)
+            chosen = next((c for c in contexts if c.get("name") == context), None) if context else active
+            if context and chosen is None:
+                known = ", ".join(sorted(c.get("name", "?") for c in contexts)) or "none"
+                raise InputError(f"no context {context!r} in the kubeconfig {files} (known: {known})")
+            kube_config.load_kube_config(
+                config_file=files, context=context, client_configuration=configuration, persist_config=False
+            )
+        except ConfigException as exc:
+            raise ConfigError(f"kubeconfig {files}: {exc}") from None
+        namespace = ((chosen or {}).get("context") or {}).get("namespace") or "default"
+    elif context:
+        raise ConfigError(f"--context {context} given but no kubeconfig found (KUBECONFIG, ~/.kube/config)")
+    else:
+        try:
+            kube_config.load_incluster_config(client_configuration=configuration)
+        except ConfigException:
+            raise ConfigError(
+                "no kubeconfig (KUBECONFIG, ~/.kube/config) and not running inside a cluster"
+            ) from None
+        if IN_CLUSTER_NAMESPACE.exists():
+            namespace = IN_CLUSTER_NAMESPACE.read_text().strip() or "default"
+    # Our own single retry for 429/5xx replaces urllib3's silent ones, which would multiply timeouts.
+    configuration.retries = urllib3.util.Retry(total=0, redirect=0, raise_on_status=False)
+    return KubeApi(client.ApiClient(configuration), timeout=timeout, default_namespace=namespace)

@@ -1,0 +1,1 @@
+"""Tests of the incident store (bot/store), its migrations and its CLI commands."""
