@@ -136,6 +136,7 @@ def load_knowledge_base(*, extra_paths: Iterable[Path] = (), include_bundled: bo
     folders.extend((Path(p), None) for p in extra_paths)
 
     lexicon = _load_lexicon(BUNDLED_DIR, problems) or Lexicon(concepts={})
+    lexicon_broken = bool(problems)
     entries: dict[str, Entry] = {}
     sources: dict[str, str] = {}
     replaced: dict[str, str] = {}
@@ -156,7 +157,8 @@ def load_knowledge_base(*, extra_paths: Iterable[Path] = (), include_bundled: bo
     for entry, _path in all_loaded:
         if entry.match.terms:
             lexicon = lexicon.merged(Lexicon(concepts=dict(entry.match.terms)))
-    _check_concepts(all_loaded, lexicon, problems)
+    if not lexicon_broken:  # with no lexicon every concept would look unknown: one problem is enough
+        _check_concepts(all_loaded, lexicon, problems)
     if problems:
         raise KnowledgeBaseInvalid(problems)
     return KnowledgeBase(entries=entries, lexicon=lexicon, sources=sources, replaced=replaced)

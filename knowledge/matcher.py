@@ -166,7 +166,7 @@ class Matcher:
         if token in self._typo_cache:
             return self._typo_cache[token]
         found = None
-        if len(token) >= 4 and token.isalpha():
+        if len(token) >= 4 and token.isalpha() and token not in textmod.COMMON_WORDS:
             max_edits = 1 if len(token) <= 7 else 2
             # Typos rarely change the first letter; requiring it avoids 'post' -> 'port'-style drift.
             choices = self._fuzzy_buckets.get((token[0], len(token)), ())
@@ -263,7 +263,9 @@ class Matcher:
             return None
         explanation = [hits[c].describe() for c in entry.weights if c in present]
         raw = sum(weight for concept, weight in entry.weights.items() if concept in present)
-        penalties = {**self._global_penalties, **entry.penalties}
+        penalties = dict(self._global_penalties)
+        for concept, weight in entry.penalties.items():
+            penalties[concept] = max(weight, penalties.get(concept, 0.0))
         for concept, weight in penalties.items():
             if concept in present:
                 raw -= weight

@@ -90,3 +90,23 @@ def stems(token: str) -> list[str]:
             if suffix in ("ed", "ing"):
                 out.append(base + "e")
     return out
+
+
+#: Everyday words that are never typos of a lexicon word even when one letter away ('status' is not
+#: 'stats', 'state' is not 'stale'). Only consulted before a typo-tolerant lookup.
+COMMON_WORDS = frozenset(
+    """
+    about above after again against also always another any because been before being below between
+    both build built call called calls came cannot case change changed check client close closed code
+    come config could create created current data default delete does doing done down during each
+    else error event every field file find first from full give given going good group have having
+    help here host image info into just keep kind last later least level like line list load local
+    long look made make many message might more most much must name need never next node none only
+    open order other over part path place point port post read ready real reason request return right
+    same says seen send sent server service set should show side since some start started state status
+    still stop such sure take taken team than that their them then there these they thing think this
+    those through time times today token total true trying under until user using value very want
+    was were what when where which while will with within without work worked works would write wrong
+    year your stage store stored table takes tests text these three token tried type types version
+    """.split()
+)
