@@ -1,9 +1,234 @@
-"""Commands of this group (registered by bot.cli.app)."""
+"""`eks-doctor check`, `diagnose` and `scan`: findings for manifests, one workload, or many."""
 
 from __future__ import annotations
 
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
 import typer
+from rich.markup import escape
+
+from bot.cli.context import cli_context
+from bot.cli.output import console, err_console, print_json
+from bot.domain import Finding, Verdict
+from bot.errors import InputError
+
+EXIT_CONFIRMED = 1
+EXIT_UNREACHABLE = 3
+#: A scan of more workloads than this shows only those with a confirmed finding (the rest is in --json).
+DETAIL_LIMIT = 20
+STYLE = {
+    Verdict.CONFIRMED: ("red", "✖", "confirmed"),
+    Verdict.UNKNOWN: ("yellow", "?", "unknown"),
+    Verdict.RULED_OUT: ("green", "✔", "ruled out"),
+}
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+ContextOption = Annotated[str | None, typer.Option("--context", help="kubeconfig context (default: current).")]
+ClusterOption = Annotated[
+    str | None, typer.Option("--cluster", help="Cluster name from EKS_DOCTOR_CONFIG (quotas, context).")
+]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `eks-doctor` app."""
+    app.command("check")(check)
+    app.command("diagnose")(diagnose)
+    app.command("scan")(scan)
+
+
+# -- commands ---------------------------------------------------------------------------------------
+
+
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Manifest files or folders; '-' reads stdin.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Check manifests offline against every known issue. Exit 1 when something is confirmed."""
+    from bot.cluster.inspector import check_manifests
+
+    ctx = cli_context()
+    report = check_manifests(
+        kb=ctx.knowledge, paths=paths, config=ctx.config, quota_warn_ratio=ctx.settings.quota_warn_ratio
+    )
+    for problem in report.problems:
+        err_console.print(f"[yellow]warning:[/] {escape(str(problem))}")
+    if report.files_read == 0 or report.workloads == 0:
+        what = "no file could be read" if report.files_read == 0 else "no workloads in the given files"
+        raise InputError(
+            f"nothing to check: {what}", hint="Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods"
+        )
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        _print_findings(report.findings, ctx.knowledge, mode="compact")
+        _print_notes(report.warnings, [])
+        console.print(_closing(report.findings, f"{report.workloads} workloads in {report.files_read} files"))
+    raise typer.Exit(EXIT_CONFIRMED if report.confirmed else 0)
+
+
+def diagnose(
+    workload: Annotated[str, typer.Argument(help="kind/name, namespace/name or name (e.g. deploy/checkout).")],
+    namespace: Annotated[str | None, typer.Option("--namespace", "-n", help="Namespace of the workload.")] = None,
+    context: ContextOption = None,
+    cluster: ClusterOption = None,
+    symptom: Annotated[str | None, typer.Option("--symptom", help="What people see; matching issues first.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check one live workload against every known issue. Exit 1 when something is confirmed."""
+    from bot.cluster.inspector import diagnose as run_diagnose
+    from bot.cluster.references import parse_reference
+
+    ctx = cli_context()
+    target, source, api = _live_source(cluster=cluster, context=context)
+    ref = parse_reference(workload, namespace=namespace, default_namespace=api.default_namespace)
+    with _progress(f"reading {ref}") as _:
+        report = run_diagnose(
+            kb=ctx.knowledge,
+            source=source,
+            ref=ref,
+            symptom=symptom,
+            config=ctx.config,
+            settings=ctx.settings,
+            cluster=target,
+        )
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        if report.matches:
+            best = ", ".join(f"{m.entry_id} ({m.score:.0f})" for m in report.matches[:3])
+            console.print(f"[dim]symptom matches: {escape(best)}[/]")
+        _print_findings(report.findings, ctx.knowledge, mode="full")
+        _print_notes(report.warnings, report.unreadable)
+        console.print(_closing(report.findings, f"{report.workload} on cluster {report.cluster}"))
+    raise typer.Exit(_exit_code(report))
+
+
+def scan(
+    namespace: Annotated[str | None, typer.Option("--namespace", "-n", help="Only this namespace.")] = None,
+    all_namespaces: Annotated[bool, typer.Option("--all-namespaces", "-A", help="Every namespace.")] = False,
+    context: ContextOption = None,
+    cluster: ClusterOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check every workload of a namespace (default: the context's) or the whole cluster."""
+    from bot.cluster.inspector import scan as run_scan
+
+    if namespace and all_namespaces:
+        raise InputError("give either --namespace or --all-namespaces, not both")
+    ctx = cli_context()
+    target, source, api = _live_source(cluster=cluster, context=context)
+    scope = None if all_namespaces else (namespace or api.default_namespace)
+    with _progress("scanning " + (f"namespace {scope}" if scope else "all namespaces")) as update:
+        report = run_scan(
+            kb=ctx.knowledge,
+            source=source,
+            namespace=scope,
+            config=ctx.config,
+            settings=ctx.settings,
+            cluster=target,
+            progress=update,
+        )
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        _print_findings(
+            report.findings, ctx.knowledge, mode="compact" if report.workloads <= DETAIL_LIMIT else "confirmed"
+        )
+        _print_notes(report.warnings, report.unreadable)
+        where = f"namespace {scope}" if scope else "all namespaces"
+        console.print(_closing(report.findings, f"{report.workloads} workloads in {where} on cluster {report.cluster}"))
+    raise typer.Exit(_exit_code(report))
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+
+def _live_source(*, cluster: str | None, context: str | None):
+    from bot.cluster.kubeapi import connect
+    from bot.cluster.live import LiveSource
+    from bot.cluster.targets import resolve_target
+
+    ctx = cli_context()
+    target, kube_context = resolve_target(ctx.config, cluster=cluster, context=context)
+    api = connect(context=kube_context, timeout=ctx.settings.kube_timeout_seconds)
+    return target, LiveSource(api, log_tail_lines=ctx.settings.log_tail_lines), api
+
+
+def _exit_code(report) -> int:
+    if report.confirmed:
+        return EXIT_CONFIRMED
+    return EXIT_UNREACHABLE if report.unreachable else 0
+
+
+@contextmanager
+def _progress(text: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr while the cluster is read, only when a person is watching."""
+    if not sys.stderr.isatty():
+        yield lambda _message: None
+        return
+    with err_console.status(escape(text)) as status:
+        yield lambda message: status.update(escape(message))
+
+
+def _print_findings(findings: list[Finding], kb, *, mode: str) -> None:
+    """Grouped by workload. `full`: every finding with evidence (one workload); `compact`: confirmed
+    ones in full, the rest as one line each; `confirmed`: only workloads with a confirmed finding."""
+    by_workload: dict[object, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_workload[finding.workload].append(finding)
+    order = {Verdict.CONFIRMED: 0, Verdict.UNKNOWN: 1, Verdict.RULED_OUT: 2}
+    quiet = 0
+    for workload, group in by_workload.items():
+        confirmed = [f for f in group if f.verdict is Verdict.CONFIRMED]
+        if mode == "confirmed" and not confirmed:
+            quiet += 1
+            continue
+        console.print(f"\n[bold]{escape(str(workload))}[/]")
+        if mode == "full":
+            for finding in sorted(group, key=lambda f: order[f.verdict]):
+                _print_finding(finding, kb)
+            continue
+        for finding in confirmed:
+            _print_finding(finding, kb)
+        for verdict in (Verdict.UNKNOWN, Verdict.RULED_OUT):
+            ids = [f.entry_id for f in group if f.verdict is verdict]
+            if ids:
+                colour, icon, label = STYLE[verdict]
+                console.print(f"  [{colour}]{icon} {label:<9}[/] [dim]{escape(', '.join(ids))}[/]")
+    if quiet:
+        console.print(f"\n[dim]{quiet} workloads with nothing confirmed are not shown.[/]")
+    if mode != "full":
+        console.print("[dim]The evidence for every finding: --json, or `eks-doctor diagnose WORKLOAD`.[/]")
+
+
+def _print_finding(finding: Finding, kb) -> None:
+    colour, icon, label = STYLE[finding.verdict]
+    entry = kb.get(finding.entry_id)
+    title = f" — {escape(entry.title)}" if entry else ""
+    console.print(f"  [{colour}]{icon} {label:<9}[/] [bold]{escape(finding.entry_id)}[/]{title}")
+    if finding.verdict is Verdict.RULED_OUT:
+        if finding.evidence:
+            console.print(f"      [dim]· {escape(finding.evidence[0])}[/]")
+        return
+    for line in finding.evidence:
+        console.print(f"      · {escape(line)}")
+    if finding.verdict is Verdict.CONFIRMED and entry:
+        console.print(f"      [cyan]→ {escape(' '.join(entry.remedy.summary.split()))}[/]")
+
+
+def _print_notes(warnings: list[str], unreadable: list[str]) -> None:
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    if unreadable:
+        console.print("[yellow]could not read:[/]")
+        for line in unreadable:
+            console.print(f"  · {escape(line)}")
+
+
+def _closing(findings: list[Finding], scope: str) -> str:
+    from bot.cluster.reports import summary_line
+
+    return f"\n[bold]{summary_line(findings)}[/] [dim]({escape(scope)})[/]"

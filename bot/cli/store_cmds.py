@@ -46,10 +46,23 @@ def _when(value: datetime | None) -> str:
 
 def _list_row(summary: Any) -> dict[str, Any]:
     data = summary.as_dict()
-    return {key: data[key] for key in (
-        "id", "status", "entries", "created_at", "source", "cluster", "namespace", "workload", "symptom",
-        "reporter", "mitigated_at", "resolved_at",
-    )}
+    return {
+        key: data[key]
+        for key in (
+            "id",
+            "status",
+            "entries",
+            "created_at",
+            "source",
+            "cluster",
+            "namespace",
+            "workload",
+            "symptom",
+            "reporter",
+            "mitigated_at",
+            "resolved_at",
+        )
+    }
 
 
 @incidents_app.callback(invoke_without_command=True)
@@ -86,8 +99,9 @@ def list_cmd(
 
 
 @incidents_app.command("show")
-def show_cmd(incident_id: Annotated[str, typer.Argument(help="An id from `incidents list`.")],
-             as_json: JsonFlag = False) -> None:
+def show_cmd(
+    incident_id: Annotated[str, typer.Argument(help="An id from `incidents list`.")], as_json: JsonFlag = False
+) -> None:
     """One incident: what was reported, matched, found and done, as a timeline."""
     from bot.store import get_incident
 
@@ -97,10 +111,16 @@ def show_cmd(incident_id: Annotated[str, typer.Argument(help="An id from `incide
         print_json(detail.as_dict())
         return
     i = detail.incident
-    console.print(Text.assemble((i.id, "bold"), f"  {i.status}  opened {_when(i.created_at)} UTC via {i.source}"
-                                + (f" by {i.reporter}" if i.reporter else "")))
-    where = ", ".join(f"{k} {v}" for k, v in (("cluster", i.cluster), ("namespace", i.namespace),
-                                               ("workload", i.workload)) if v)
+    console.print(
+        Text.assemble(
+            (i.id, "bold"),
+            f"  {i.status}  opened {_when(i.created_at)} UTC via {i.source}"
+            + (f" by {i.reporter}" if i.reporter else ""),
+        )
+    )
+    where = ", ".join(
+        f"{k} {v}" for k, v in (("cluster", i.cluster), ("namespace", i.namespace), ("workload", i.workload)) if v
+    )
     if where:
         console.print(where, markup=False)
     console.print(f"symptom: {i.symptom}", markup=False)
@@ -165,19 +185,25 @@ def stats_cmd(
         print_json(figures.as_dict())
         return
     n = figures.incidents
-    console.print(f"incidents: {n['total']} ({n['open']} open, {n['mitigated']} mitigated, {n['resolved']} resolved)"
-                  + (f" since {start:%Y-%m-%d %H:%M} UTC" if start else ""))
+    console.print(
+        f"incidents: {n['total']} ({n['open']} open, {n['mitigated']} mitigated, {n['resolved']} resolved)"
+        + (f" since {start:%Y-%m-%d %H:%M} UTC" if start else "")
+    )
     ttm = figures.time_to_mitigate
     if ttm["count"]:
-        console.print(f"time to mitigate: median {_duration(ttm['median_seconds'])}, "
-                      f"p90 {_duration(ttm['p90_seconds'])} over {ttm['count']} incidents")
+        console.print(
+            f"time to mitigate: median {_duration(ttm['median_seconds'])}, "
+            f"p90 {_duration(ttm['p90_seconds'])} over {ttm['count']} incidents"
+        )
     f = figures.fixes
     console.print(f"fixes: {f['applied']} applied, {f['undone']} undone, {f['failed']} failed, {f['dry_run']} dry runs")
     if figures.entries:
         table = Table("entry", "incidents", "confirmed", "fixes", "undone", "helped", "not this")
         for e in figures.entries:
-            table.add_row(e.entry_id, *(str(v) for v in (e.incidents, e.confirmed, e.fixes_applied,
-                                                         e.fixes_undone, e.helped, e.not_this)))
+            table.add_row(
+                e.entry_id,
+                *(str(v) for v in (e.incidents, e.confirmed, e.fixes_applied, e.fixes_undone, e.helped, e.not_this)),
+            )
         console.print(table)
 
 

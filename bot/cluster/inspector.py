@@ -17,8 +17,8 @@ from bot.cluster.manifests import ManifestSource, read_manifest_files
 from bot.cluster.reports import CheckReport, DiagnosisReport, EntryMatch, ScanReport
 from bot.cluster.snapshot import ClusterCounts, Unreadable, WorkloadSnapshot
 from bot.cluster.sources import Progress, Source
-from bot.config import ClusterConfig, DoctorConfig
 from bot.cluster.verdicts import combine
+from bot.config import ClusterConfig, DoctorConfig
 from bot.domain import CheckOutcome, Finding, Outcome, WorkloadRef
 from bot.settings import Settings
 
@@ -55,8 +55,7 @@ def check_context(
 
 def evaluate_entry(entry, snapshot: WorkloadSnapshot, context: CheckContext) -> Finding:
     outcomes = [evaluate(spec, snapshot, context) for spec in entry.checks.items]
-    return combine(entry_id=entry.id, workload=snapshot.ref, outcomes=outcomes,
-                   confirm_when=entry.checks.confirm_when)
+    return combine(entry_id=entry.id, workload=snapshot.ref, outcomes=outcomes, confirm_when=entry.checks.confirm_when)
 
 
 def _warnings(kb, context: CheckContext) -> list[str]:
@@ -155,9 +154,7 @@ def _cluster_findings(kb, counts, context: CheckContext, cluster_ref: WorkloadRe
     return outcomes
 
 
-def evaluate_many(
-    *, kb, snapshots: Sequence[WorkloadSnapshot], counts, context: CheckContext
-) -> list[Finding]:
+def evaluate_many(*, kb, snapshots: Sequence[WorkloadSnapshot], counts, context: CheckContext) -> list[Finding]:
     """Every entry against every workload. Cluster-scoped checks give one finding for the cluster;
     per workload they count only where the entry needs all checks to hold."""
     cluster_ref = WorkloadRef(kind=CLUSTER_KIND, namespace=None, name=context.cluster_name)
@@ -166,8 +163,9 @@ def evaluate_many(
     for entry in kb.entries.values():
         once = cluster_outcomes.get(entry.id)
         if once:
-            findings.append(combine(entry_id=entry.id, workload=cluster_ref, outcomes=once,
-                                    confirm_when=entry.checks.confirm_when))
+            findings.append(
+                combine(entry_id=entry.id, workload=cluster_ref, outcomes=once, confirm_when=entry.checks.confirm_when)
+            )
         per_workload = [s for s in entry.checks.items if not is_cluster_scoped(s)]
         if not per_workload:
             continue
@@ -181,8 +179,11 @@ def evaluate_many(
                     outcomes.append(next(shared))
                 else:
                     next(shared)
-            findings.append(combine(entry_id=entry.id, workload=snapshot.ref, outcomes=outcomes,
-                                    confirm_when=entry.checks.confirm_when))
+            findings.append(
+                combine(
+                    entry_id=entry.id, workload=snapshot.ref, outcomes=outcomes, confirm_when=entry.checks.confirm_when
+                )
+            )
     return findings
 
 
@@ -231,8 +232,9 @@ def check_manifests(
     source = ManifestSource(manifests)
     snapshots = source.list_workloads(namespace=None)
     counts = source.cluster_counts(sg_annotations=_sg_annotations(kb))
-    context = check_context(cluster=(config or DoctorConfig()).cluster(), counts=counts,
-                            quota_warn_ratio=quota_warn_ratio)
+    context = check_context(
+        cluster=(config or DoctorConfig()).cluster(), counts=counts, quota_warn_ratio=quota_warn_ratio
+    )
     return CheckReport(
         findings=evaluate_many(kb=kb, snapshots=snapshots, counts=counts, context=context),
         problems=manifests.problems,

@@ -186,9 +186,7 @@ def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
             slim_status[key] = status[key]
     conditions = [c for c in status.get("conditions") or [] if c.get("status") == "False" and c.get("message")]
     if conditions:
-        slim_status["conditions"] = [
-            {k: c.get(k) for k in ("type", "status", "reason", "message")} for c in conditions
-        ]
+        slim_status["conditions"] = [{k: c.get(k) for k in ("type", "status", "reason", "message")} for c in conditions]
     statuses = []
     for cs in status.get("containerStatuses") or []:
         entry = {"name": cs.get("name"), "restartCount": cs.get("restartCount", 0), "ready": cs.get("ready")}

@@ -76,7 +76,10 @@ class KubeApi:
         if self._down is not None:
             raise self._down
         method, url, headers, _body, _post = self.api_client.param_serialize(
-            method="GET", resource_path=path, query_params=list(query), header_params={"Accept": accept},
+            method="GET",
+            resource_path=path,
+            query_params=list(query),
+            header_params={"Accept": accept},
             auth_settings=["BearerToken"],
         )
         for attempt in (1, 2):
@@ -168,17 +171,17 @@ def _short(reason: object) -> str:
     return text.split(": ", 1)[-1][:160]
 
 
-def _kubeconfig_files() -> str | None:
-    """KUBECONFIG (read now, not at import) or ~/.kube/config, if any of them exists."""
-    raw = os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
+def _kubeconfig_files(explicit: str | Path | None) -> str | None:
+    """The given file, else KUBECONFIG (read now, not at import) or ~/.kube/config, if any exists."""
+    raw = str(explicit) if explicit else os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
     existing = [p for p in raw.split(os.pathsep) if p and Path(p).expanduser().exists()]
     return os.pathsep.join(existing) or None
 
 
-def connect(*, context: str | None, timeout: float) -> KubeApi:
+def connect(*, context: str | None, timeout: float, kubeconfig: str | Path | None = None) -> KubeApi:
     """A client for the kubeconfig context (KUBECONFIG, ~/.kube/config), else the in-cluster account."""
     configuration = client.Configuration()
-    files = _kubeconfig_files()
+    files = _kubeconfig_files(kubeconfig)
     namespace = "default"
     if files:
         try:
@@ -199,9 +202,7 @@ def connect(*, context: str | None, timeout: float) -> KubeApi:
         try:
             kube_config.load_incluster_config(client_configuration=configuration)
         except ConfigException:
-            raise ConfigError(
-                "no kubeconfig (KUBECONFIG, ~/.kube/config) and not running inside a cluster"
-            ) from None
+            raise ConfigError("no kubeconfig (KUBECONFIG, ~/.kube/config) and not running inside a cluster") from None
         if IN_CLUSTER_NAMESPACE.exists():
             namespace = IN_CLUSTER_NAMESPACE.read_text().strip() or "default"
     # Our own single retry for 429/5xx replaces urllib3's silent ones, which would multiply timeouts.

@@ -3,8 +3,8 @@ namespace labels, each bounded, each replaced by an `Unreadable` marker when the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from rapidfuzz import process
 
@@ -24,31 +24,19 @@ from bot.cluster.kinds import (
     slim_pod,
 )
 from bot.cluster.kubeapi import Access, ApiRefused, KubeApi
+from bot.cluster.live_pieces import piece
 from bot.cluster.pod_counts import count_pods
 from bot.cluster.snapshot import ClusterCounts, ContainerLog, Unreadable, WorkloadSnapshot
 from bot.cluster.sources import Progress
 from bot.domain import WorkloadRef
-from bot.errors import ClusterPermissionError, ClusterUnreachableError, EksDoctorError, NotFoundError
+from bot.errors import ClusterPermissionError, EksDoctorError, NotFoundError
 
-T = TypeVar("T")
 LOG_LIMIT_BYTES = 64 * 1024
 LOG_PODS = 3  # pods whose logs are read: the troubled ones first
 EVENT_PODS = 5  # pods whose events are read, besides the workload and its ReplicaSets or Jobs
 EVENT_CHILDREN = 3
 SUGGESTIONS = 3
 SUGGESTION_CUTOFF = 60
-
-
-def piece(what: str, read: Callable[[], T]) -> T | Unreadable:
-    """Read one piece; a refusal or a dead connection becomes a marker saying why."""
-    try:
-        return read()
-    except ClusterPermissionError as exc:
-        return Unreadable(what, str(exc))
-    except ClusterUnreachableError as exc:
-        return Unreadable(what, str(exc), unreachable=True)
-    except (EksDoctorError, ApiRefused) as exc:
-        return Unreadable(what, str(exc))
 
 
 def _troubled_first(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -81,8 +69,7 @@ class LiveSource:
         for kind in kinds:
             info = KINDS[kind]
             try:
-                obj = self.api.get(info.object_path(namespace, ref.name),
-                                   access=Access("get", info.plural, namespace))
+                obj = self.api.get(info.object_path(namespace, ref.name), access=Access("get", info.plural, namespace))
             except ClusterPermissionError as exc:
                 if len(kinds) == 1:
                     raise
@@ -102,14 +89,19 @@ class LiveSource:
         try:
             if self.api.get(f"/api/v1/namespaces/{namespace}", access=Access("get", "namespaces")) is None:
                 namespace_missing = True
-                for item in self.api.items("/api/v1/namespaces", access=Access("list", "namespaces"),
-                                           metadata_only=True, max_pages=4):
+                for item in self.api.items(
+                    "/api/v1/namespaces", access=Access("list", "namespaces"), metadata_only=True, max_pages=4
+                ):
                     names[name_of(item)] = name_of(item)
             else:
                 for kind in kinds:
                     info = KINDS[kind]
-                    for item in self.api.items(info.collection_path(namespace), metadata_only=True,
-                                               access=Access("list", info.plural, namespace), max_pages=4):
+                    for item in self.api.items(
+                        info.collection_path(namespace),
+                        metadata_only=True,
+                        access=Access("list", info.plural, namespace),
+                        max_pages=4,
+                    ):
                         label = name_of(item) if len(kinds) == 1 else f"{kind.lower()}/{name_of(item)}"
                         names.setdefault(label, name_of(item))
         except (EksDoctorError, ApiRefused):
@@ -134,13 +126,16 @@ class LiveSource:
         else:
             return []
         found = [
-            item for item in self.api.items(info.collection_path(namespace), metadata_only=True,
-                                            access=Access("list", info.plural, namespace),
-                                            query=[("labelSelector", query)] if query else [])
+            item
+            for item in self.api.items(
+                info.collection_path(namespace),
+                metadata_only=True,
+                access=Access("list", info.plural, namespace),
+                query=[("labelSelector", query)] if query else [],
+            )
             if controller_of(item) == (kind, name_of(obj))
         ]
-        return sorted(found, key=lambda i: str((i.get("metadata") or {}).get("creationTimestamp") or ""),
-                      reverse=True)
+        return sorted(found, key=lambda i: str((i.get("metadata") or {}).get("creationTimestamp") or ""), reverse=True)
 
     def _pods(self, obj: dict[str, Any], namespace: str, children: list[dict[str, Any]]) -> list[dict[str, Any]]:
         kind, name = obj["kind"], name_of(obj)
@@ -148,7 +143,7 @@ class LiveSource:
             return [obj]
         owners = {(kind, name)}
         if kind == "CronJob":
-            job_names = [name_of(c) for c in children[:EVENT_CHILDREN * 2]]
+            job_names = [name_of(c) for c in children[: EVENT_CHILDREN * 2]]
             if not job_names:
                 return []
             query = f"job-name in ({','.join(job_names)})"
@@ -157,8 +152,11 @@ class LiveSource:
             query = selector_query((obj.get("spec") or {}).get("selector"))
             if kind == "Deployment":
                 owners = {("ReplicaSet", name_of(c)) for c in children}
-        pods = self.api.items(KINDS["Pod"].collection_path(namespace), access=Access("list", "pods", namespace),
-                              query=[("labelSelector", query)] if query else [])
+        pods = self.api.items(
+            KINDS["Pod"].collection_path(namespace),
+            access=Access("list", "pods", namespace),
+            query=[("labelSelector", query)] if query else [],
+        )
         # A selector can also catch pods of another controller; keep the ones this workload owns.
         return [slim_pod(p) for p in pods if controller_of(p) in owners or controller_of(p) is None]
 
@@ -166,9 +164,15 @@ class LiveSource:
         events = []
         for kind, name in objects:
             selector = f"involvedObject.kind={kind},involvedObject.name={name}"
-            events.extend(slim_event(e) for e in self.api.items(
-                f"/api/v1/namespaces/{namespace}/events", access=Access("list", "events", namespace),
-                query=[("fieldSelector", selector)], max_pages=1))
+            events.extend(
+                slim_event(e)
+                for e in self.api.items(
+                    f"/api/v1/namespaces/{namespace}/events",
+                    access=Access("list", "events", namespace),
+                    query=[("fieldSelector", selector)],
+                    max_pages=1,
+                )
+            )
         return sorted(events, key=lambda e: str(e.get("lastTimestamp") or ""), reverse=True)
 
     def _logs(self, namespace: str, pods: list[dict[str, Any]]) -> list[ContainerLog]:
@@ -180,8 +184,11 @@ class LiveSource:
                 runs = [False] + ([True] if (statuses.get(container) or {}).get("restartCount", 0) > 0 else [])
                 for previous in runs:
                     logs.append(self._log(namespace, name_of(pod), container, previous, refused))
-                    refused = refused or (logs[-1].unavailable if "denied" in (logs[-1].unavailable or "") or
-                                          "cannot reach" in (logs[-1].unavailable or "") else None)
+                    refused = refused or (
+                        logs[-1].unavailable
+                        if "denied" in (logs[-1].unavailable or "") or "cannot reach" in (logs[-1].unavailable or "")
+                        else None
+                    )
         return logs
 
     def _log(self, namespace: str, pod: str, container: str, previous: bool, refused: str | None) -> ContainerLog:
@@ -191,16 +198,20 @@ class LiveSource:
         if previous:
             query.append(("previous", "true"))
         try:
-            text = self.api.text(f"/api/v1/namespaces/{namespace}/pods/{pod}/log",
-                                 access=Access("get", "pods/log", namespace), query=query)
+            text = self.api.text(
+                f"/api/v1/namespaces/{namespace}/pods/{pod}/log",
+                access=Access("get", "pods/log", namespace),
+                query=query,
+            )
         except (EksDoctorError, ApiRefused) as exc:
             return ContainerLog(pod, container, unavailable=str(exc), previous=previous)
         return ContainerLog(pod, container, text=text, previous=previous)
 
     def _services(self, namespace: str, template: dict[str, Any]) -> list[dict[str, Any]]:
         pod_labels = labels(template)
-        services = self.api.items(f"/api/v1/namespaces/{namespace}/services",
-                                  access=Access("list", "services", namespace))
+        services = self.api.items(
+            f"/api/v1/namespaces/{namespace}/services", access=Access("list", "services", namespace)
+        )
         return [s for s in services if service_selects(s, pod_labels)]
 
     def read_workload(self, *, ref: WorkloadRef) -> WorkloadSnapshot:
@@ -217,13 +228,17 @@ class LiveSource:
             event_objects += [("Pod", name_of(p)) for p in _troubled_first(pod_list)[:EVENT_PODS]]
         events = piece("events", lambda: self._events(namespace, event_objects))
         if self.log_tail_lines <= 0:
-            logs: list[ContainerLog] | Unreadable = Unreadable("logs", "log reading is off (EKS_DOCTOR_LOG_TAIL_LINES=0)")
+            logs: list[ContainerLog] | Unreadable = Unreadable(
+                "logs", "log reading is off (EKS_DOCTOR_LOG_TAIL_LINES=0)"
+            )
         elif isinstance(pods, Unreadable):
             logs = Unreadable("logs", "the pods could not be listed")
         else:
             logs = self._logs(namespace, pod_list)
-        namespace_obj = piece(f"namespace {namespace}", lambda: self.api.get(
-            f"/api/v1/namespaces/{namespace}", access=Access("get", "namespaces")) or {})
+        namespace_obj = piece(
+            f"namespace {namespace}",
+            lambda: self.api.get(f"/api/v1/namespaces/{namespace}", access=Access("get", "namespaces")) or {},
+        )
         return WorkloadSnapshot(
             ref=ref,
             obj=obj,
@@ -251,10 +266,18 @@ class LiveSource:
             if self._inventory_pods is not None:
                 self._counts[key] = count_pods(self._inventory_pods, sg_annotations=sg_annotations)
             else:
-                self._counts[key] = piece("pods across the cluster", lambda: count_pods(
-                    self.api.items("/api/v1/pods", access=Access("list", "pods"), metadata_only=True,
-                                   query=[("fieldSelector", "status.phase!=Succeeded,status.phase!=Failed")]),
-                    sg_annotations=sg_annotations))
+                self._counts[key] = piece(
+                    "pods across the cluster",
+                    lambda: count_pods(
+                        self.api.items(
+                            "/api/v1/pods",
+                            access=Access("list", "pods"),
+                            metadata_only=True,
+                            query=[("fieldSelector", "status.phase!=Succeeded,status.phase!=Failed")],
+                        ),
+                        sg_annotations=sg_annotations,
+                    ),
+                )
         return self._counts[key]
 
     def unreadable(self) -> list[Unreadable]:

@@ -178,8 +178,11 @@ class ManifestSource:
             pods = self._pods_of.get(id(item)) or Unreadable("running pods", f"{OFFLINE}: manifests hold templates")
         names = {ref.name, *(name_of(p) for p in (pods if isinstance(pods, list) else []))}
         events = [e for e in self._events if _about(e, ref, names)]
-        ns_labels: dict[str, str] | Unreadable = self._namespaces.get(namespace) if namespace in self._namespaces \
+        ns_labels: dict[str, str] | Unreadable = (
+            self._namespaces.get(namespace)
+            if namespace in self._namespaces
             else Unreadable(f"namespace {namespace}", f"{OFFLINE}: no Namespace object for it in the manifests")
+        )
         return WorkloadSnapshot(
             ref=ref,
             obj=obj,
@@ -187,8 +190,11 @@ class ManifestSource:
             pods=pods,
             events=events or Unreadable("events", f"{OFFLINE}: nothing has run yet"),
             logs=Unreadable("logs", f"{OFFLINE}: manifests carry no logs"),
-            services=[s.obj for s in self._services if _namespace(s.obj) == namespace
-                      and service_selects(s.obj, labels(template))],
+            services=[
+                s.obj
+                for s in self._services
+                if _namespace(s.obj) == namespace and service_selects(s.obj, labels(template))
+            ],
             namespace_labels=ns_labels,
             origin=item.origin,
             offline=True,

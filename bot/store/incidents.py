@@ -81,9 +81,9 @@ def record_triage(
         _insert_details(session, incident_id=incident_id, ranked=ranked, findings=findings, now=now)
         events = [_triage_event(incident_id, reporter, symptom, ranked, findings, appended=not created, now=now)]
         if created:
-            preview = symptom if len(symptom) <= _PREVIEW_CHARS else symptom[: _PREVIEW_CHARS - 1] + "…"
             events.insert(0, {"incident_id": incident_id, "kind": EventKind.OPENED.value, "actor": reporter,
-                              "message": preview, "data": {"source": origin.value}, "at": now})
+                              "message": _preview(symptom, _PREVIEW_CHARS), "data": {"source": origin.value},
+                              "at": now})
         session.execute(insert(IncidentEvent), events)
         return RecordedTriage(incident_id=incident_id, created=created)
 
@@ -96,6 +96,11 @@ def record_triage(
             what="look up the recorded incident",
         )
         return RecordedTriage(incident_id=first, created=False, duplicate=True)
+
+
+def _preview(text: str, length: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= length else line[: length - 1] + "…"
 
 
 def _ranked(matches: Sequence[tuple[str, float]]) -> list[tuple[str, float, int]]:
@@ -204,5 +209,6 @@ def _triage_event(
     }
     if appended:
         data["symptom"] = symptom  # the incident row keeps the first symptom; later ones live here
+        message += f' ("{_preview(symptom, 80)}")'
     return {"incident_id": incident_id, "kind": EventKind.TRIAGE.value, "actor": reporter, "message": message,
             "data": data, "at": now}

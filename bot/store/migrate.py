@@ -25,8 +25,13 @@ _PG_LOCK_KEY = 0x45_4B_53_44  # "EKSD": one advisory lock id for schema changes
 
 
 def migrations_path() -> Path:
-    import migrations
-
+    try:
+        import migrations
+    except ImportError as exc:  # an installation built without the top-level `migrations` package
+        raise StoreUnavailableError(
+            "the schema migrations are not installed (no `migrations` package)",
+            hint="reinstall EKS Doctor; its package must include migrations/",
+        ) from exc
     return Path(migrations.__file__).resolve().parent
 
 

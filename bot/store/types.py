@@ -8,6 +8,7 @@ marker, short identifiers are clipped, and timestamps are always timezone-aware 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.types import TypeDecorator
 MAX_TEXT_BYTES = 32 * 1024
 _MARKER = "…[truncated {n} bytes]"
 _REPLACEMENT = "\ufffd"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def utcnow() -> datetime:
@@ -30,8 +32,8 @@ def scrub(text: str) -> str:
         text = text.replace("\x00", _REPLACEMENT)
     try:
         text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = text.encode("utf-8", "replace").decode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, e.g. from bytes decoded with surrogateescape
+        text = _SURROGATE.sub(_REPLACEMENT, text)
     return text
 
 

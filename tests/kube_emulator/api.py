@@ -1,5 +1,5 @@
-"""Request handling without HTTP: routing, RBAC denials, and the list/get/create/update/patch/delete
-and pod-log verbs over the store.
+"""API semantics without HTTP: RBAC denials, then the list/watch/get/create/update/patch/delete and
+pod-log verbs over the store.
 
 Keeping this free of sockets lets the HTTP layer stay a thin adapter and keeps every API rule in one
 place. Every read-modify-write holds the store lock, so concurrent clients see serialisable changes.
@@ -7,87 +7,47 @@ place. Every read-modify-write holds the store lock, so concurrent clients see s
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import secrets
 import string
 import threading
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
 
 from tests.kube_emulator import errors
 from tests.kube_emulator.discovery import discovery_document
 from tests.kube_emulator.errors import ApiError
 from tests.kube_emulator.patching import PatchError, json_patch, merge_patch, strategic_merge_patch
-from tests.kube_emulator.resources import NAMESPACES, PODS, ResourceType, by_group_plural
+from tests.kube_emulator.resources import NAMESPACES, PODS, ResourceType
+from tests.kube_emulator.routing import (
+    META_GV,
+    Denial,
+    Request,
+    Response,
+    Route,
+    decode_continue,
+    decode_object,
+    dry_run_of,
+    encode_continue,
+    int_param,
+    json_response,
+    list_item,
+    parse_route,
+    partial,
+    verb_of,
+    wants_metadata,
+)
 from tests.kube_emulator.selectors import parse_field_selector, parse_label_selector
-from tests.kube_emulator.store import Obj, Store
+from tests.kube_emulator.store import Obj, Store, clone
 from tests.kube_emulator.validation import validate
 
-VERBS = frozenset({"get", "list", "watch", "create", "update", "patch", "delete"})
-_META_GV = "meta.k8s.io/v1"
+#: What the API server sets as `.status` on a new object, whatever the client sent.
 _INITIAL_STATUS: dict[str, dict[str, Any]] = {
     "pods": {"phase": "Pending"},
     "namespaces": {"phase": "Active"},
     "services": {"loadBalancer": {}},
 }
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: Mapping[str, str]  # case-insensitive lookups (an http.client message)
-    body: bytes = b""
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def json_response(status: int, payload: Any) -> Response:
-    return Response(status, json.dumps(payload, separators=(",", ":")).encode())
-
-
-@dataclass(frozen=True)
-class Route:
-    rt: ResourceType
-    namespace: str | None  # None: cluster-scoped type, or a list across all namespaces
-    name: str | None  # None: the collection
-    subresource: str | None = None
-
-    @property
-    def rbac_namespace(self) -> str | None:
-        """The namespace RBAC sees: a Namespace object is authorised within itself."""
-        return self.name if self.rt is NAMESPACES else self.namespace
-
-
-@dataclass(frozen=True)
-class Denial:
-    verb: str  # one of VERBS or "*"
-    rt: ResourceType
-    namespace: str | None = None  # None: every namespace and the cluster scope
-    subresource: str | None = None  # None: the resource itself only; "*": any subresource too
-    name: str | None = None
-
-    def matches(self, verb: str, route: Route) -> bool:
-        return (
-            self.verb in (verb, "*")
-            and self.rt is route.rt
-            and (self.namespace is None or self.namespace == route.rbac_namespace)
-            and (self.subresource == route.subresource or self.subresource == "*")
-            and (self.name is None or self.name == route.name)
-        )
 
 
 def now() -> str:
@@ -103,123 +63,6 @@ def stamp_new(rt: ResourceType, obj: Obj) -> None:
         meta.setdefault("generation", 1)
     if rt is NAMESPACES:
         meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": meta["name"]}
-
-
-def parse_route(path: str) -> Route:
-    parts = [unquote(p) for p in path.strip("/").split("/")]
-    if parts[:2] == ["api", "v1"]:
-        group, version, rest = "", "v1", parts[2:]
-    elif parts[0] == "apis" and len(parts) > 3:
-        group, version, rest = parts[1], parts[2], parts[3:]
-    else:
-        raise errors.path_not_found()
-    namespace = None
-    if rest[0] == "namespaces" and len(rest) >= 3:
-        namespace, rest = rest[1], rest[2:]
-    rt = by_group_plural(group, version, rest[0]) if rest else None
-    if rt is None or len(rest) > 3 or (namespace is not None and not rt.namespaced):
-        raise errors.path_not_found()
-    name = rest[1] if len(rest) > 1 else None
-    if rt.namespaced and namespace is None and name is not None:
-        raise errors.path_not_found()
-    return Route(rt, namespace, name, rest[2] if len(rest) > 2 else None)
-
-
-def _verb(method: str, route: Route, query: dict[str, str]) -> str:
-    collection = route.name is None
-    verb = {
-        ("GET", True): "watch" if query.get("watch") in ("true", "1") else "list",
-        ("GET", False): "get",
-        ("POST", True): "create",
-        ("PUT", False): "update",
-        ("PATCH", False): "patch",
-        ("DELETE", False): "delete",
-        ("DELETE", True): "deletecollection",
-    }.get((method, collection))
-    if verb is None or (route.rt.namespaced and route.namespace is None and verb != "list" and verb != "watch"):
-        raise ApiError(405, "the server does not allow this method on the requested resource", details={})
-    return verb
-
-
-def _wants_metadata(accept: str | None, is_list: bool) -> bool:
-    """True for `as=PartialObjectMetadata[List];g=meta.k8s.io;v=v1`; 406 for forms not served."""
-    if not accept:
-        return False
-    wanted = "PartialObjectMetadataList" if is_list else "PartialObjectMetadata"
-    for media_range in accept.split(","):
-        media_type, *raw_params = (p.strip() for p in media_range.split(";"))
-        if media_type not in ("application/json", "application/*", "*/*"):
-            continue
-        params = dict(p.split("=", 1) for p in raw_params if "=" in p)
-        if "as" not in params:
-            return False
-        if params["as"] == wanted and params.get("g") == "meta.k8s.io" and params.get("v") in ("v1", "v1beta1"):
-            return True
-    raise ApiError(406, f"only the following media types are accepted: application/json (got {accept!r})")
-
-
-def _partial(obj: Obj) -> Obj:
-    return {"kind": "PartialObjectMetadata", "apiVersion": _META_GV, "metadata": obj["metadata"]}
-
-
-def _list_item(obj: Obj) -> Obj:
-    """List items carry no kind/apiVersion on the wire, as with the real API server."""
-    return {k: v for k, v in obj.items() if k not in ("kind", "apiVersion")}
-
-
-def _copy(obj: Obj) -> Obj:
-    return json.loads(json.dumps(obj))
-
-
-def _encode_continue(resource_version: str, last: Obj) -> str:
-    meta = last["metadata"]
-    token = {"v": _META_GV, "rv": int(resource_version), "ns": meta.get("namespace", ""), "name": meta["name"]}
-    return base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
-
-
-def _decode_continue(token: str | None) -> tuple[str, str] | None:
-    if not token:
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
-        return str(data["ns"]), str(data["name"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise errors.bad_request(f"continue key is not valid: {token!r}") from None
-
-
-def _int_param(query: dict[str, str], name: str) -> int | None:
-    raw = query.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise errors.bad_request(f'invalid value for {name}: "{raw}"') from None
-
-
-def _dry_run(query: dict[str, str]) -> bool:
-    value = query.get("dryRun")
-    if value is None:
-        return False
-    if value == "All":
-        return True
-    raise errors.bad_request(f'dryRun: Unsupported value: "{value}": supported values: "All"')
-
-
-def _decode_object(body: bytes, rt: ResourceType) -> Obj:
-    try:
-        obj = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise errors.bad_request(f"the body of the request could not be decoded as JSON: {exc}") from None
-    if not isinstance(obj, dict):
-        raise errors.bad_request("the body of the request must be a JSON object")
-    obj["kind"] = obj.get("kind") or rt.kind
-    obj["apiVersion"] = obj.get("apiVersion") or rt.api_version
-    if (obj["kind"], obj["apiVersion"]) != (rt.kind, rt.api_version):
-        raise errors.bad_request(f'{obj["kind"]} in version "{obj["apiVersion"]}" cannot be handled as a {rt.kind}')
-    if not isinstance(obj.setdefault("metadata", {}), dict):
-        raise errors.bad_request("Object 'metadata' is not an object")
-    return obj
 
 
 class ApiServer:
@@ -258,28 +101,28 @@ class ApiServer:
             if document is not None:
                 return json_response(200, document)
         route = parse_route(path)
-        verb = _verb(req.method, route, req.query)
+        verb = verb_of(req.method, route, req.query)
         self._authorize(verb, route)
         if route.subresource is not None:
             if route.rt is PODS and route.subresource == "log" and verb == "get":
                 return self._log(route, req.query)
             raise errors.path_not_found()
         if verb in ("list", "watch"):
-            metadata_only = _wants_metadata(req.headers.get("Accept"), is_list=True)
+            metadata_only = wants_metadata(req.headers.get("Accept"), is_list=True)
             return self._list(route, req.query, metadata_only, watch=verb == "watch")
         if verb == "get":
             obj = self._existing(route)
-            metadata_only = _wants_metadata(req.headers.get("Accept"), is_list=False)
-            return json_response(200, _partial(obj) if metadata_only else obj)
+            metadata_only = wants_metadata(req.headers.get("Accept"), is_list=False)
+            return json_response(200, partial(obj) if metadata_only else obj)
         if verb == "create":
-            return json_response(201, self._create(route, req.body, _dry_run(req.query)))
+            return json_response(201, self._create(route, req.body, dry_run_of(req.query)))
         if verb == "update":
-            return json_response(200, self._update(route, req.body, _dry_run(req.query)))
+            return json_response(200, self._update(route, req.body, dry_run_of(req.query)))
         if verb == "patch":
             content_type = req.headers.get("Content-Type") or ""
-            return json_response(200, self._patch(route, req.body, content_type, _dry_run(req.query)))
+            return json_response(200, self._patch(route, req.body, content_type, dry_run_of(req.query)))
         if verb == "delete":
-            return json_response(200, self._delete(route, req.body, _dry_run(req.query)))
+            return json_response(200, self._delete(route, req.body, dry_run_of(req.query)))
         raise ApiError(405, f"{verb} is not supported by the emulator", details={})
 
     def _existing(self, route: Route) -> Obj:
@@ -295,9 +138,9 @@ class ApiServer:
         rt = route.rt
         labels = parse_label_selector(query.get("labelSelector"))
         fields = parse_field_selector(query.get("fieldSelector"), rt)
-        limit = _int_param(query, "limit")
+        limit = int_param(query, "limit")
         limit = limit if limit and limit > 0 and not watch else None
-        after = _decode_continue(query.get("continue"))
+        after = decode_continue(query.get("continue"))
         since = int(query["resourceVersion"]) if watch and query.get("resourceVersion", "").isdigit() else 0
         items: list[Obj] = []
         more = False
@@ -318,20 +161,20 @@ class ApiServer:
             return Response(200, "".join(line + "\n" for line in lines).encode())
         list_meta: dict[str, Any] = {"resourceVersion": resource_version}
         if more:
-            list_meta["continue"] = _encode_continue(resource_version, items[-1])
+            list_meta["continue"] = encode_continue(resource_version, items[-1])
         if metadata_only:
             payload = {
                 "kind": "PartialObjectMetadataList",
-                "apiVersion": _META_GV,
+                "apiVersion": META_GV,
                 "metadata": list_meta,
-                "items": [_partial(obj) for obj in items],
+                "items": [partial(obj) for obj in items],
             }
         else:
             payload = {
                 "kind": rt.list_kind,
                 "apiVersion": rt.api_version,
                 "metadata": list_meta,
-                "items": [_list_item(obj) for obj in items],
+                "items": [list_item(obj) for obj in items],
             }
         return json_response(200, payload)
 
@@ -354,12 +197,12 @@ class ApiServer:
         text = self.store.logs.get((route.namespace or "", name or "", container, previous))
         if text is None:
             text = self._missing_log(pod, container, previous)
-        tail = _int_param(query, "tailLines")
+        tail = int_param(query, "tailLines")
         if tail is not None:
             lines = text.splitlines(keepends=True)
             text = "".join(lines[-tail:]) if tail > 0 else ""
         data = text.encode()
-        limit_bytes = _int_param(query, "limitBytes")
+        limit_bytes = int_param(query, "limitBytes")
         if limit_bytes is not None and limit_bytes > 0:
             data = data[:limit_bytes]
         return Response(200, data, "text/plain")
@@ -385,7 +228,7 @@ class ApiServer:
 
     def _create(self, route: Route, body: bytes, dry_run: bool) -> Obj:
         rt = route.rt
-        obj = _decode_object(body, rt)
+        obj = decode_object(body, rt)
         meta = obj["metadata"]
         if rt.namespaced:
             if meta.get("namespace") not in (None, "", route.namespace):
@@ -415,7 +258,7 @@ class ApiServer:
 
     def _update(self, route: Route, body: bytes, dry_run: bool) -> Obj:
         rt = route.rt
-        obj = _decode_object(body, rt)
+        obj = decode_object(body, rt)
         meta = obj["metadata"]
         if meta.get("name") != route.name:
             raise errors.bad_request(
@@ -456,7 +299,7 @@ class ApiServer:
         with self.store.lock:
             old = self._existing(route)
             try:
-                new = apply(_copy(old), patch)
+                new = apply(clone(old), patch)
             except PatchError as exc:
                 raise ApiError(422, str(exc), details={}) from None
             if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):

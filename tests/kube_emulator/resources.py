@@ -121,7 +121,7 @@ RESOURCES: tuple[ResourceType, ...] = (
 )
 
 #: Field labels whose value is not at the dotted path of the same name.
-FIELD_PATHS = {"source": "source.component"}
+FIELD_PATHS = {"source": "source.component", "status.successful": "status.succeeded"}
 
 #: The API groups served, for discovery and routing: group -> version.
 GROUPS = {"": "v1", "apps": "v1", "batch": "v1"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 import threading
@@ -116,7 +117,7 @@ def test_connections_killed_by_a_failover_are_replaced(pg_server):
         pg_server.drop_database(url)
 
 
-def test_sqlite_lock_held_by_another_writer_is_waited_out(sqlite_template, tmp_path):
+def test_sqlite_lock_held_by_another_writer_is_waited_out(sqlite_template, tmp_path, caplog):
     path = tmp_path / "locked.db"
     shutil.copy(sqlite_template, path)
     blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -126,7 +127,9 @@ def test_sqlite_lock_held_by_another_writer_is_waited_out(sqlite_template, tmp_p
     store = open_store(f"sqlite:///{path}", migrate=False, retry=RetryPolicy(attempts=4, first_delay=0.1),
                        busy_timeout_ms=100)
     try:
-        assert triage(store).created  # the first attempt meets "database is locked"; a retry gets through
+        with caplog.at_level(logging.WARNING, logger="eks_doctor.store"):
+            assert triage(store).created
+        assert "failed (database is locked); retrying" in caplog.text  # the first attempt met the lock
     finally:
         store.dispose()
         release.join()

@@ -23,7 +23,9 @@ def name_list(names: list[str], *, limit: int = 3) -> str:
 
 
 def pods_without_data(snapshot: WorkloadSnapshot) -> str:
-    """A clause saying why pods could not be looked at (offline, unreadable, none running)."""
+    """A clause saying why pods could not be looked at; empty offline, where that goes without saying."""
+    if snapshot.offline and isinstance(snapshot.pods, Unreadable):
+        return ""
     if isinstance(snapshot.pods, Unreadable):
         return "running pods not looked at: " + snapshot.pods.why
     return "no running pods"

@@ -17,5 +17,6 @@ class CheckContext:
     cluster_name: str = "default"
 
 
-def percent(used: int, limit: int) -> str:
-    return f"{used} of {limit} ({used * 100 // limit}%)"
+def percent(used: int, limit: int, noun: str = "") -> str:
+    """'170 of 200 pods (85%)'."""
+    return f"{used} of {limit}{' ' + noun if noun else ''} ({used * 100 // limit}%)"

@@ -58,6 +58,6 @@ def annotation_duration_below(
                 evidence.append(f"{len(names)} of {len(pods)} running pods ({name_list(names)}): {pod_said}")
             if differ:
                 evidence.append("the running pods differ from the template until a rollout replaces them")
-        else:
+        elif pods_without_data(snapshot):
             evidence.append(pods_without_data(snapshot))
     return CheckOutcome(KIND, Outcome.HOLDS if below else Outcome.FAILS, tuple(evidence))

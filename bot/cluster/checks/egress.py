@@ -29,16 +29,24 @@ def egress_without_eip(spec: EgressWithoutEipCheck, snapshot: WorkloadSnapshot, 
     pods = active_pods(snapshot) if snapshot.ref.kind != "Pod" else []
     pods_without = [name_of(p) for p in pods or [] if not _eip_keys(annotations(p), prefix)]
     if template_keys and not pods_without:
-        return CheckOutcome(KIND, Outcome.FAILS, (
-            f"the {where} asks for an EIP per pod ({', '.join(template_keys)}): public egress does not "
-            "depend on a NAT gateway",
-        ))
+        return CheckOutcome(
+            KIND,
+            Outcome.FAILS,
+            (
+                f"the {where} asks for an EIP per pod ({', '.join(template_keys)}): public egress does not "
+                "depend on a NAT gateway",
+            ),
+        )
     evidence = []
     if template_keys:
-        evidence.append(f"the {where} asks for an EIP ({', '.join(template_keys)}) but {len(pods_without)} "
-                        f"running pods have none yet ({name_list(pods_without)})")
+        evidence.append(
+            f"the {where} asks for an EIP ({', '.join(template_keys)}) but {len(pods_without)} "
+            f"running pods have none yet ({name_list(pods_without)})"
+        )
     else:
         evidence.append(f"no EIP annotation ({prefix}*) on the {where}")
-    evidence.append("public egress depends on a NAT gateway route 0.0.0.0/0 for the super-node subnet, "
-                    "which the Kubernetes API cannot show")
+    evidence.append(
+        "public egress depends on a NAT gateway route 0.0.0.0/0 for the super-node subnet, "
+        "which the Kubernetes API cannot show"
+    )
     return CheckOutcome(KIND, Outcome.HOLDS, tuple(evidence))

@@ -76,7 +76,11 @@ def speaks_grpc(spec: SpeaksGrpcCheck, snapshot: WorkloadSnapshot, context: Chec
     if hints:
         more = [f"and {len(hints) - MAX_HINTS} more hints"] if len(hints) > MAX_HINTS else []
         return CheckOutcome(KIND, Outcome.HOLDS, (*hints[:MAX_HINTS], *more))
-    return CheckOutcome(KIND, Outcome.UNKNOWN, (
-        "no gRPC hint in port names, appProtocol, images, arguments or environment "
-        "(a gRPC client needs none, so this does not rule gRPC out)",
-    ))
+    return CheckOutcome(
+        KIND,
+        Outcome.UNKNOWN,
+        (
+            "no gRPC hint in port names, appProtocol, images, arguments or environment "
+            "(a gRPC client needs none, so this does not rule gRPC out)",
+        ),
+    )

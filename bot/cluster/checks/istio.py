@@ -50,28 +50,33 @@ def istio_sidecar(spec: IstioSidecarCheck, snapshot: WorkloadSnapshot, context: 
         meshed = sorted(set(with_proxy) | set(with_status))
         if meshed:
             how = f"an {PROXY} container" if with_proxy else f"the {STATUS} annotation"
-            return CheckOutcome(KIND, Outcome.HOLDS, (f"{len(meshed)} of {len(pods)} running pods have {how} "
-                                                      f"({name_list(meshed)})",))
+            return CheckOutcome(
+                KIND, Outcome.HOLDS, (f"{len(meshed)} of {len(pods)} running pods have {how} ({name_list(meshed)})",)
+            )
     where = template_word(snapshot)
     template_found, choice = _template_signals(snapshot.template, where)
     if template_found:
         return CheckOutcome(KIND, Outcome.HOLDS, tuple(template_found))
     if choice is True:
-        return CheckOutcome(KIND, Outcome.HOLDS, (f"the {where} sets {INJECT}: \"true\"",))
+        return CheckOutcome(KIND, Outcome.HOLDS, (f'the {where} sets {INJECT}: "true"',))
     if choice is False:
-        return CheckOutcome(KIND, Outcome.FAILS, (f"the {where} opts out with {INJECT}: \"false\"",))
+        return CheckOutcome(KIND, Outcome.FAILS, (f'the {where} opts out with {INJECT}: "false"',))
     namespace = snapshot.ref.namespace
     if isinstance(snapshot.namespace_labels, Unreadable):
         running = f"; {len(pods)} running pods have no {PROXY}" if pods else ""
-        return CheckOutcome(KIND, Outcome.UNKNOWN, (
-            f"no {PROXY} container or {INJECT} setting in the {where}{running}; "
-            f"namespace {namespace}'s labels unknown ({snapshot.namespace_labels.why}), "
-            "an injection label there would add a sidecar",
-        ))
+        return CheckOutcome(
+            KIND,
+            Outcome.UNKNOWN,
+            (
+                f"no {PROXY} container or {INJECT} setting in the {where}{running}; "
+                f"namespace {namespace}'s labels unknown ({snapshot.namespace_labels.why}), "
+                "an injection label there would add a sidecar",
+            ),
+        )
     said, injects = _namespace_signal(snapshot.namespace_labels, namespace)
     if injects:
         note = f"; running pods have no {PROXY} yet, new pods will" if pods else ""
         return CheckOutcome(KIND, Outcome.HOLDS, (said + note,))
-    looked_at = f"{len(pods)} running pods" if pods else pods_without_data(snapshot)
+    looked_at = ", ".join(filter(None, [f"{len(pods)} running pods" if pods else pods_without_data(snapshot), where]))
     reason = said or f"namespace {namespace} has no istio-injection or istio.io/rev label"
-    return CheckOutcome(KIND, Outcome.FAILS, (f"no {PROXY} sidecar ({looked_at}, {where}); {reason}",))
+    return CheckOutcome(KIND, Outcome.FAILS, (f"no {PROXY} sidecar ({looked_at}); {reason}",))

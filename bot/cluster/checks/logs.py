@@ -50,9 +50,12 @@ def log_signature(spec: LogSignatureCheck, snapshot: WorkloadSnapshot, context: 
         more = [f"and {len(hits) - MAX_QUOTES} more"] if len(hits) > MAX_QUOTES else []
         return CheckOutcome(KIND, Outcome.HOLDS, (*hits[:MAX_QUOTES], *more))
     if searched:
-        summary = "; ".join(searched[:MAX_QUOTES]) + (f" and {len(searched) - MAX_QUOTES} more" if len(searched) > 3
-                                                       else "")
-        return CheckOutcome(KIND, Outcome.UNKNOWN, (
-            f"no matching line in {summary} (a short log tail; absence proves nothing)", *unavailable[:2]
-        ))
+        summary = "; ".join(searched[:MAX_QUOTES]) + (
+            f" and {len(searched) - MAX_QUOTES} more" if len(searched) > 3 else ""
+        )
+        return CheckOutcome(
+            KIND,
+            Outcome.UNKNOWN,
+            (f"no matching line in {summary} (a short log tail; absence proves nothing)", *unavailable[:2]),
+        )
     return CheckOutcome(KIND, Outcome.UNKNOWN, tuple(unavailable[:MAX_QUOTES]) or ("no logs to search",))

@@ -84,13 +84,17 @@ def _move_evidence(spec: UsesPortCheck, snapshot: WorkloadSnapshot) -> tuple[boo
     value = annotations(snapshot.template).get(key)
     moved = _moved(value, spec.port)
     said = f"{value!r}" if value is not None else "not set"
-    evidence = [f"{key} on the {template_word(snapshot)}: {said}" + ("" if moved else f", so EKS serves metrics on {spec.port}")]
+    evidence = [
+        f"{key} on the {template_word(snapshot)}: {said}" + ("" if moved else f", so EKS serves metrics on {spec.port}")
+    ]
     pods = active_pods(snapshot) if snapshot.ref.kind != "Pod" else None
     for pod_value, names in sorted(group_pods_by_annotation(pods or [], key).items(), key=lambda kv: kv[0] or ""):
         pod_moved = _moved(pod_value, spec.port)
         moved = moved and pod_moved
-        evidence.append(f"{len(names)} running pods ({name_list(names)}): {key} "
-                        + (f"{pod_value!r}" if pod_value is not None else "not set"))
+        evidence.append(
+            f"{len(names)} running pods ({name_list(names)}): {key} "
+            + (f"{pod_value!r}" if pod_value is not None else "not set")
+        )
     return moved, evidence
 
 
@@ -99,9 +103,9 @@ def uses_port(spec: UsesPortCheck, snapshot: WorkloadSnapshot, context: CheckCon
     uses = _declared(spec.port, snapshot) + _bind_failures(spec.port, snapshot)
     if not uses:
         logs = "" if not isinstance(snapshot.logs, Unreadable) else f"; logs not read ({snapshot.logs.why})"
-        return CheckOutcome(KIND, Outcome.FAILS, (
-            f"no container declares, mentions or fails to bind port {spec.port}{logs}",
-        ))
+        return CheckOutcome(
+            KIND, Outcome.FAILS, (f"no container declares, mentions or fails to bind port {spec.port}{logs}",)
+        )
     moved, move_evidence = _move_evidence(spec, snapshot)
     if moved:
         return CheckOutcome(KIND, Outcome.FAILS, (*uses, *move_evidence, f"EKS metrics are moved off {spec.port}"))

@@ -34,15 +34,23 @@ def cluster_pod_quota_for_cluster(
     limit = context.pod_quota or spec.default_limit
     if not counts.complete:
         if counts.pods >= limit:
-            return CheckOutcome(POD_QUOTA, Outcome.HOLDS, (
-                f"the manifests alone ask for {counts.pods} pods, at or over the cluster's pod quota of {limit}",
-                *_largest(counts),
-            ))
-        return CheckOutcome(POD_QUOTA, Outcome.UNKNOWN, (
-            f"the manifests ask for {counts.pods} pods of the cluster's quota of {limit}; "
-            "pods already running in the cluster are not known offline",
-        ))
-    usage = f"{percent(counts.pods, limit)} pods in cluster {context.cluster_name} (pod quota)"
+            return CheckOutcome(
+                POD_QUOTA,
+                Outcome.HOLDS,
+                (
+                    f"the manifests alone ask for {counts.pods} pods, at or over the cluster's pod quota of {limit}",
+                    *_largest(counts),
+                ),
+            )
+        return CheckOutcome(
+            POD_QUOTA,
+            Outcome.UNKNOWN,
+            (
+                f"the manifests ask for {counts.pods} pods of the cluster's quota of {limit}; "
+                "pods already running in the cluster are not known offline",
+            ),
+        )
+    usage = f"{percent(counts.pods, limit, 'pods')} in cluster {context.cluster_name}, against its pod quota"
     if counts.pods >= limit:
         return CheckOutcome(POD_QUOTA, Outcome.HOLDS, (usage + ": new pods are refused", *_largest(counts)))
     near = counts.pods >= limit * context.quota_warn_ratio
@@ -78,7 +86,7 @@ def _judge_group(spec: SecurityGroupQuotaCheck, group: str, used: int, complete:
             f"the manifests put {used} pods in {name} (limit {limit}); instances already bound to it are not "
             "known offline"
         )
-    usage = f"{percent(used, limit)} instances in {name} are pods of this cluster"
+    usage = f"{percent(used, limit, 'instances')} in {name} are pods of this cluster"
     if used >= limit:
         return Outcome.HOLDS, usage + ": new pods cannot bind to it"
     if used >= limit * context.quota_warn_ratio:
@@ -92,8 +100,11 @@ def security_group_quota(
 ) -> CheckOutcome:
     group = annotations(snapshot.template).get(spec.annotation, "")
     template = template_word(snapshot)
-    where = (f"{spec.annotation}: {group!r} on the {template}" if group
-             else f"no {spec.annotation} on the {template}, so its pods use {DEFAULT_GROUP}")
+    where = (
+        f"{spec.annotation}: {group!r} on the {template}"
+        if group
+        else f"no {spec.annotation} on the {template}, so its pods use {DEFAULT_GROUP}"
+    )
     missing = _unreadable_counts(SG_QUOTA, context)
     if missing:
         return CheckOutcome(SG_QUOTA, Outcome.UNKNOWN, (where, *missing.evidence))
@@ -108,10 +119,13 @@ def security_group_quota_for_cluster(
 ) -> CheckOutcome:
     groups: Counter[str] = counts.security_groups.get(spec.annotation, Counter())
     if not groups:
-        return CheckOutcome(SG_QUOTA, Outcome.FAILS if counts.complete else Outcome.UNKNOWN,
-                            ("no pods counted in any security group",))
-    judged = [(group, used, *_judge_group(spec, group, used, counts.complete, context))
-              for group, used in groups.most_common()]
+        return CheckOutcome(
+            SG_QUOTA, Outcome.FAILS if counts.complete else Outcome.UNKNOWN, ("no pods counted in any security group",)
+        )
+    judged = [
+        (group, used, *_judge_group(spec, group, used, counts.complete, context))
+        for group, used in groups.most_common()
+    ]
     order = {Outcome.HOLDS: 0, Outcome.UNKNOWN: 1, Outcome.FAILS: 2}
     judged.sort(key=lambda item: (order[item[2]], -item[1]))
     outcome = judged[0][2]
@@ -140,22 +154,34 @@ def quota_failure_events(
         if any(p.search(message) for p in patterns):
             about = event.get("involvedObject") or {}
             times = f" (x{event['count']})" if (event.get("count") or 1) > 1 else ""
-            hits.append(f"event {event.get('reason')} on {str(about.get('kind', '')).lower()}/{about.get('name')}"
-                        f"{times}: {quote(message)}")
+            hits.append(
+                f"event {event.get('reason')} on {str(about.get('kind', '')).lower()}/{about.get('name')}"
+                f"{times}: {quote(message)}"
+            )
     if hits:
         more = [f"and {len(hits) - MAX_QUOTES} more"] if len(hits) > MAX_QUOTES else []
         return CheckOutcome(FAILURE_EVENTS, Outcome.HOLDS, (*hits[:MAX_QUOTES], *more))
     if not events_read:
         pending_note = f"; {len(pending)} pending pods without a quota message" if pending else ""
         return CheckOutcome(FAILURE_EVENTS, Outcome.UNKNOWN, (f"events not read: {snapshot.events.why}{pending_note}",))
-    return CheckOutcome(FAILURE_EVENTS, Outcome.FAILS, (
-        f"no pending pod or event mentions the limit ({len(snapshot.events)} events, {len(pending)} pending pods"
-        + (f": {name_list([name_of(p) for p in pending])})" if pending else ")"),
-    ))
+    return CheckOutcome(
+        FAILURE_EVENTS,
+        Outcome.FAILS,
+        (
+            f"no pending pod or event mentions the limit ({len(snapshot.events)} events, {len(pending)} pending pods"
+            + (f": {name_list([name_of(p) for p in pending])})" if pending else ")"),
+        ),
+    )
 
 
-def quota_warnings(*, counts: ClusterCounts | Unreadable | None, context: CheckContext,
-                   pod_limit_default: int, sg_annotation: str | None, sg_limit_default: int) -> list[str]:
+def quota_warnings(
+    *,
+    counts: ClusterCounts | Unreadable | None,
+    context: CheckContext,
+    pod_limit_default: int,
+    sg_annotation: str | None,
+    sg_limit_default: int,
+) -> list[str]:
     """Warnings when live usage passes the warn ratio (default 80%) but has not reached the limit yet."""
     if not isinstance(counts, ClusterCounts) or not counts.complete:
         return []
@@ -163,14 +189,17 @@ def quota_warnings(*, counts: ClusterCounts | Unreadable | None, context: CheckC
     pod_limit = context.pod_quota or pod_limit_default
     if pod_limit * context.quota_warn_ratio <= counts.pods:
         state = "reached" if counts.pods >= pod_limit else "near"
-        warnings.append(f"cluster {context.cluster_name} pod quota {state}: {percent(counts.pods, pod_limit)} pods; "
-                        "a quota increase takes a support ticket")
+        warnings.append(
+            f"cluster {context.cluster_name} pod quota {state}: {percent(counts.pods, pod_limit, 'pods')}; "
+            "a quota increase takes a support ticket"
+        )
     if sg_annotation:
         sg_limit = context.security_group_quota or sg_limit_default
         for group, used in counts.security_groups.get(sg_annotation, Counter()).most_common():
             if used < sg_limit * context.quota_warn_ratio:
                 break
             state = "reached" if used >= sg_limit else "near"
-            warnings.append(f"{_group_name(group)} instance limit {state}: {percent(used, sg_limit)} from this "
-                            "cluster alone")
+            warnings.append(
+                f"{_group_name(group)} instance limit {state}: {percent(used, sg_limit)} from this cluster alone"
+            )
     return warnings
