@@ -17,6 +17,8 @@ class Lexicon(BaseModel):
     concepts: dict[str, Concept]
     #: concept -> weight subtracted from every entry (problems the base does not cover).
     penalties: dict[str, float] = Field(default_factory=dict)
+    #: concept -> concepts it cancels: "works on my laptop" is a comparison, not a laptop problem.
+    cancels: dict[str, list[str]] = Field(default_factory=dict)
 
     def merged(self, other: Lexicon) -> Lexicon:
         """Add another lexicon's concepts; a concept named in both gets the union of its forms."""
@@ -29,6 +31,10 @@ class Lexicon(BaseModel):
                     zh=[*base.zh, *concept.zh],
                     patterns=[*base.patterns, *concept.patterns],
                     exact=[*base.exact, *concept.exact],
+                    negatable=base.negatable or concept.negatable,
                 )
             combined[name] = concept
-        return Lexicon(concepts=combined, penalties={**self.penalties, **other.penalties})
+        cancels = {**self.cancels}
+        for name, cancelled in other.cancels.items():
+            cancels[name] = sorted({*cancels.get(name, []), *cancelled})
+        return Lexicon(concepts=combined, penalties={**self.penalties, **other.penalties}, cancels=cancels)

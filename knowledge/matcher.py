@@ -110,6 +110,8 @@ class Matcher:
         self._zh: list[tuple[str, str]] = []
         self._patterns: list[tuple[str, re.Pattern[str], str]] = []
         self._global_penalties = dict(kb.lexicon.penalties)
+        self._cancels = {name: tuple(cancelled) for name, cancelled in kb.lexicon.cancels.items()}
+        self._negatable = {name for name, concept in kb.lexicon.concepts.items() if concept.negatable}
         for name, concept in kb.lexicon.concepts.items():
             self._add_concept(name, concept)
         fuzzy = {w for w in self._words if len(w) >= 4 and w.isalpha() and w not in self._exact_only}
@@ -167,7 +169,7 @@ class Matcher:
             return self._typo_cache[token]
         found = None
         if len(token) >= 4 and token.isalpha() and token not in textmod.COMMON_WORDS:
-            max_edits = 1 if len(token) <= 7 else 2
+            max_edits = 1 if len(token) <= 8 else 2
             # Typos rarely change the first letter; requiring it avoids 'post' -> 'port'-style drift.
             choices = self._fuzzy_buckets.get((token[0], len(token)), ())
             close = process.extract(token, choices, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits, limit=8)
@@ -193,29 +195,40 @@ class Matcher:
             if concept not in hits:
                 hits[concept] = Hit(concept, form, how)
 
+        def add_unless_negated(negated: bool):
+            if not negated:
+                return add
+            return lambda concept, form, how: None if concept in self._negatable else add(concept, form, how)
+
         stream: list[str] = []
         for token in textmod.tokens(normal):
+            adder = add_unless_negated(textmod.negated(stream))
             if token in self._words or token.isalnum():
-                stream.append(self._canonical(token, add))
+                stream.append(self._canonical(token, adder))
                 continue
             # A compound (istio-proxy, security-group-id, i/o): whole-word concepts first, then its
             # parts, which also join the word stream so phrases like "security group" still match.
-            self._canonical(token, add)
-            stream.extend(self._canonical(part, add) for part in textmod.split_compound(token))
+            self._canonical(token, adder)
+            stream.extend(self._canonical(part, adder) for part in textmod.split_compound(token))
         for i, word in enumerate(stream):
             for words, concept in self._phrases.get(word, ()):
                 if tuple(stream[i : i + len(words)]) == words:
-                    add(concept, " ".join(words), "phrase")
+                    add_unless_negated(textmod.negated(stream[:i]))(concept, " ".join(words), "phrase")
         if textmod.has_cjk(normal):
             for form, concept in self._zh:
                 if concept not in hits and form in normal:
-                    add(concept, form, "zh")
+                    at = normal.find(form)
+                    add_unless_negated(textmod.negated_zh(normal[max(0, at - 4) : at]))(concept, form, "zh")
         for literal, pattern, concept in self._patterns:
             # The substring test is far cheaper than the regex and rules most patterns out.
             if concept not in hits and literal in normal:
                 found = pattern.search(normal)
                 if found:
                     add(concept, found.group(0)[:80], "pattern")
+        for concept, cancelled in self._cancels.items():
+            if concept in hits:
+                for name in cancelled:
+                    hits.pop(name, None)
         return hits
 
     def _canonical(self, token: str, add) -> str:

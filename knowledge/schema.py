@@ -227,6 +227,8 @@ class Concept(_Strict):
     patterns: list[str] = Field(default_factory=list)
     #: Words that must match exactly (short or ambiguous words where a typo would mislead).
     exact: list[str] = Field(default_factory=list)
+    #: Ignore words and phrases right after a negation ("no service mesh here", "没有用 istio").
+    negatable: bool = False
 
     _regex = field_validator("patterns")(classmethod(lambda cls, v: _valid_regex(v)))
 

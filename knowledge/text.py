@@ -77,6 +77,19 @@ def split_compound(token: str) -> list[str]:
     return [part for part in re.split(r"['/.\-]", token) if part]
 
 
+_NEGATORS = frozenset({"no", "not", "without", "non", "never", "isn't", "aren't", "don't", "doesn't", "didn't", "nor"})
+_NEGATORS_ZH = ("没有", "不是", "没用", "未", "无", "非", "不用")
+
+
+def negated(previous: list[str]) -> bool:
+    """Whether one of the two words before a position negates what follows ("no istio here")."""
+    return any(word in _NEGATORS for word in previous[-2:])
+
+
+def negated_zh(before: str) -> bool:
+    return any(before.endswith(word) or word in before[-3:] for word in _NEGATORS_ZH)
+
+
 _SUFFIXES = ("'s", "ing", "ed", "es", "s", "ly")
 
 

@@ -25,7 +25,7 @@ def matcher():
     return load_knowledge_base().matcher
 
 
-@pytest.mark.parametrize(("query", "expected"), _cases("symptoms-dev.jsonl") + _cases("symptoms-train.jsonl"))
+@pytest.mark.parametrize(("query", "expected"), _cases("symptoms-dev.jsonl") + _cases("symptoms-train.jsonl") + _cases("symptoms-blind1.jsonl"))
 def test_known_queries_rank_the_expected_entry_first(matcher, query, expected):
     matches = matcher.match(query, top=3)
     answer = matches[0].entry_id if matches else "none"
