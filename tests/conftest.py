@@ -10,6 +10,9 @@ import pytest
 from bot.cli.app import main
 from bot.cli.context import reset_cli_context
 
+# The Kubernetes-API emulator's `kube` and `kubeconfig` fixtures, for every test package.
+pytest_plugins = ["tests.kube_emulator.fixtures"]
+
 
 @dataclass
 class CliResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,10 +11,11 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.text import Text
 
 from bot.cli.context import cli_context
 from bot.cli.output import console, err_console, print_json
-from bot.domain import Finding, Verdict
+from bot.domain import Finding, Outcome, Verdict
 from bot.errors import InputError
 
 EXIT_CONFIRMED = 1
@@ -65,7 +67,8 @@ def check(
     else:
         _print_findings(report.findings, ctx.knowledge, mode="compact")
         _print_notes(report.warnings, [])
-        console.print(_closing(report.findings, f"{report.workloads} workloads in {report.files_read} files"))
+        scope = f"{_count(report.workloads, 'workload')} in {_count(report.files_read, 'file')}"
+        console.print(_closing(report.findings, scope), soft_wrap=True)
     raise typer.Exit(EXIT_CONFIRMED if report.confirmed else 0)
 
 
@@ -84,7 +87,7 @@ def diagnose(
     ctx = cli_context()
     target, source, api = _live_source(cluster=cluster, context=context)
     ref = parse_reference(workload, namespace=namespace, default_namespace=api.default_namespace)
-    with _progress(f"reading {ref}") as _:
+    with _progress(f"reading {ref}"):
         report = run_diagnose(
             kb=ctx.knowledge,
             source=source,
@@ -102,7 +105,7 @@ def diagnose(
             console.print(f"[dim]symptom matches: {escape(best)}[/]")
         _print_findings(report.findings, ctx.knowledge, mode="full")
         _print_notes(report.warnings, report.unreadable)
-        console.print(_closing(report.findings, f"{report.workload} on cluster {report.cluster}"))
+        console.print(_closing(report.findings, f"{report.workload} on cluster {report.cluster}"), soft_wrap=True)
     raise typer.Exit(_exit_code(report))
 
 
@@ -139,7 +142,8 @@ def scan(
         )
         _print_notes(report.warnings, report.unreadable)
         where = f"namespace {scope}" if scope else "all namespaces"
-        console.print(_closing(report.findings, f"{report.workloads} workloads in {where} on cluster {report.cluster}"))
+        scanned = f"{_count(report.workloads, 'workload')} in {where} on cluster {report.cluster}"
+        console.print(_closing(report.findings, scanned), soft_wrap=True)
     raise typer.Exit(_exit_code(report))
 
 
@@ -154,10 +158,15 @@ def _live_source(*, cluster: str | None, context: str | None):
     ctx = cli_context()
     target, kube_context = resolve_target(ctx.config, cluster=cluster, context=context)
     api = connect(context=kube_context, timeout=ctx.settings.kube_timeout_seconds)
+    if not ctx.config.clusters and not cluster:
+        target = target.model_copy(update={"name": api.context_name})  # name it as kubectl would
     return target, LiveSource(api, log_tail_lines=ctx.settings.log_tail_lines), api
 
 
 def _exit_code(report) -> int:
+    """1 when something is confirmed (it is printed either way), else 3 when the cluster stopped answering."""
+    if report.unreachable:
+        err_console.print("[bold red]error:[/] the cluster stopped answering; the report above is partial")
     if report.confirmed:
         return EXIT_CONFIRMED
     return EXIT_UNREACHABLE if report.unreachable else 0
@@ -199,7 +208,7 @@ def _print_findings(findings: list[Finding], kb, *, mode: str) -> None:
                 colour, icon, label = STYLE[verdict]
                 console.print(f"  [{colour}]{icon} {label:<9}[/] [dim]{escape(', '.join(ids))}[/]")
     if quiet:
-        console.print(f"\n[dim]{quiet} workloads with nothing confirmed are not shown.[/]")
+        console.print(f"\n[dim]{_count(quiet, 'workload')} with nothing confirmed not shown.[/]")
     if mode != "full":
         console.print("[dim]The evidence for every finding: --json, or `eks-doctor diagnose WORKLOAD`.[/]")
 
@@ -209,14 +218,23 @@ def _print_finding(finding: Finding, kb) -> None:
     entry = kb.get(finding.entry_id)
     title = f" — {escape(entry.title)}" if entry else ""
     console.print(f"  [{colour}]{icon} {label:<9}[/] [bold]{escape(finding.entry_id)}[/]{title}")
-    if finding.verdict is Verdict.RULED_OUT:
-        if finding.evidence:
-            console.print(f"      [dim]· {escape(finding.evidence[0])}[/]")
+    if finding.verdict is Verdict.RULED_OUT:  # what ruled it out: the failing checks' evidence
+        for check in finding.checks:
+            if check.outcome is Outcome.FAILS:
+                for line in check.evidence:
+                    _indented(f"· {line}", style="dim")
         return
     for line in finding.evidence:
-        console.print(f"      · {escape(line)}")
+        _indented(f"· {line}")
     if finding.verdict is Verdict.CONFIRMED and entry:
-        console.print(f"      [cyan]→ {escape(' '.join(entry.remedy.summary.split()))}[/]")
+        _indented(f"→ {' '.join(entry.remedy.summary.split())}", style="cyan")
+
+
+def _indented(text: str, *, style: str = "", indent: int = 6) -> None:
+    """Evidence wraps under its own text (after the bullet), not under the verdict column."""
+    width = max(40, console.width - indent)
+    wrapped = textwrap.fill(text, width=width, initial_indent=" " * indent, subsequent_indent=" " * (indent + 2))
+    console.print(Text(wrapped, style=style), soft_wrap=True)
 
 
 def _print_notes(warnings: list[str], unreadable: list[str]) -> None:
@@ -225,10 +243,14 @@ def _print_notes(warnings: list[str], unreadable: list[str]) -> None:
     if unreadable:
         console.print("[yellow]could not read:[/]")
         for line in unreadable:
-            console.print(f"  · {escape(line)}")
+            _indented(f"· {line}", indent=2)
 
 
 def _closing(findings: list[Finding], scope: str) -> str:
     from bot.cluster.reports import summary_line
 
     return f"\n[bold]{summary_line(findings)}[/] [dim]({escape(scope)})[/]"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")

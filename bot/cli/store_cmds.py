@@ -90,6 +90,8 @@ def list_cmd(
         console.print("no incidents recorded" + (f" with status {status}" if status else ""))
         return
     table = Table("id", "status", "created (UTC)", "entries", "where", "symptom")
+    for column in table.columns[:3]:
+        column.no_wrap = True  # ids are copied into the next command; they must stay on one line
     for i in incidents:
         where = "/".join(part for part in (i.cluster, i.namespace, i.workload) if part) or "-"
         symptom = i.symptom if len(i.symptom) <= 60 else i.symptom[:59] + "…"
@@ -127,6 +129,7 @@ def show_cmd(
     if detail.matches:
         console.print("matches: " + ", ".join(f"{m.entry_id} ({m.score:.0f})" for m in detail.matches))
     table = Table("when (UTC)", "what", "who", "details")
+    table.columns[0].no_wrap = True
     for event in detail.timeline:
         table.add_row(_when(event.at), event.kind, Text(event.actor or "-"), Text(event.message or ""))
     console.print(table)
@@ -199,6 +202,7 @@ def stats_cmd(
     console.print(f"fixes: {f['applied']} applied, {f['undone']} undone, {f['failed']} failed, {f['dry_run']} dry runs")
     if figures.entries:
         table = Table("entry", "incidents", "confirmed", "fixes", "undone", "helped", "not this")
+        table.columns[0].no_wrap = True
         for e in figures.entries:
             table.add_row(
                 e.entry_id,

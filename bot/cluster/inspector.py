@@ -53,7 +53,8 @@ def check_context(
     )
 
 
-def evaluate_entry(entry, snapshot: WorkloadSnapshot, context: CheckContext) -> Finding:
+def evaluate_entry(*, entry, snapshot: WorkloadSnapshot, context: CheckContext) -> Finding:
+    """One entry against one workload, every check in the entry's order."""
     outcomes = [evaluate(spec, snapshot, context) for spec in entry.checks.items]
     return combine(entry_id=entry.id, workload=snapshot.ref, outcomes=outcomes, confirm_when=entry.checks.confirm_when)
 
@@ -127,7 +128,7 @@ def diagnose(
     if isinstance(counts, Unreadable):
         pieces.append(counts)
     return DiagnosisReport(
-        findings=[evaluate_entry(entry, snapshot, context) for entry in entries],
+        findings=[evaluate_entry(entry=entry, snapshot=snapshot, context=context) for entry in entries],
         unreadable=_unreadable_lines(pieces),
         warnings=warnings + _warnings(kb, context),
         workload=snapshot.ref,
@@ -138,7 +139,7 @@ def diagnose(
     )
 
 
-def _cluster_findings(kb, counts, context: CheckContext, cluster_ref: WorkloadRef) -> dict[str, list[CheckOutcome]]:
+def _cluster_outcomes(kb, counts, context: CheckContext) -> dict[str, list[CheckOutcome]]:
     """Cluster-scoped outcomes per entry, evaluated once (not once per workload)."""
     outcomes: dict[str, list[CheckOutcome]] = {}
     for entry in kb.entries.values():
@@ -158,7 +159,7 @@ def evaluate_many(*, kb, snapshots: Sequence[WorkloadSnapshot], counts, context:
     """Every entry against every workload. Cluster-scoped checks give one finding for the cluster;
     per workload they count only where the entry needs all checks to hold."""
     cluster_ref = WorkloadRef(kind=CLUSTER_KIND, namespace=None, name=context.cluster_name)
-    cluster_outcomes = _cluster_findings(kb, counts, context, cluster_ref)
+    cluster_outcomes = _cluster_outcomes(kb, counts, context)
     findings: list[Finding] = []
     for entry in kb.entries.values():
         once = cluster_outcomes.get(entry.id)
@@ -203,7 +204,7 @@ def scan(
     counts = source.cluster_counts(sg_annotations=_sg_annotations(kb)) if _needs_counts(kb) else None
     context = check_context(cluster=target, counts=counts, quota_warn_ratio=settings.quota_warn_ratio)
     if progress:
-        progress(f"checking {len(snapshots)} workloads")
+        progress(f"checking {len(snapshots)} workload" + ("" if len(snapshots) == 1 else "s"))
     pieces = list(source.unreadable())
     if isinstance(counts, Unreadable):
         pieces.append(counts)

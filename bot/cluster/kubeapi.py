@@ -60,10 +60,19 @@ def _status_message(body: bytes) -> str:
 
 
 class KubeApi:
-    def __init__(self, api_client: client.ApiClient, *, timeout: float, default_namespace: str = "default"):
+    def __init__(
+        self,
+        api_client: client.ApiClient,
+        *,
+        timeout: float,
+        default_namespace: str = "default",
+        context_name: str = "in-cluster",
+    ):
         self.api_client = api_client
         self.timeout = timeout
         self.default_namespace = default_namespace
+        #: The kubeconfig context in use ("in-cluster" for the pod's service account).
+        self.context_name = context_name
         self._down: ClusterUnreachableError | None = None
         #: Called with each request path; lets benchmarks and progress displays count requests.
         self.on_request: Callable[[str], None] | None = None
@@ -182,7 +191,7 @@ def connect(*, context: str | None, timeout: float, kubeconfig: str | Path | Non
     """A client for the kubeconfig context (KUBECONFIG, ~/.kube/config), else the in-cluster account."""
     configuration = client.Configuration()
     files = _kubeconfig_files(kubeconfig)
-    namespace = "default"
+    namespace, context_name = "default", "in-cluster"
     if files:
         try:
             contexts, active = kube_config.list_kube_config_contexts(config_file=files)
@@ -196,6 +205,7 @@ def connect(*, context: str | None, timeout: float, kubeconfig: str | Path | Non
         except ConfigException as exc:
             raise ConfigError(f"kubeconfig {files}: {exc}") from None
         namespace = ((chosen or {}).get("context") or {}).get("namespace") or "default"
+        context_name = (chosen or {}).get("name") or context or "current"
     elif context:
         raise ConfigError(f"--context {context} given but no kubeconfig found (KUBECONFIG, ~/.kube/config)")
     else:
@@ -207,4 +217,6 @@ def connect(*, context: str | None, timeout: float, kubeconfig: str | Path | Non
             namespace = IN_CLUSTER_NAMESPACE.read_text().strip() or "default"
     # Our own single retry for 429/5xx replaces urllib3's silent ones, which would multiply timeouts.
     configuration.retries = urllib3.util.Retry(total=0, redirect=0, raise_on_status=False)
-    return KubeApi(client.ApiClient(configuration), timeout=timeout, default_namespace=namespace)
+    return KubeApi(
+        client.ApiClient(configuration), timeout=timeout, default_namespace=namespace, context_name=context_name
+    )

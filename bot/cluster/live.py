@@ -29,7 +29,7 @@ from bot.cluster.pod_counts import count_pods
 from bot.cluster.snapshot import ClusterCounts, ContainerLog, Unreadable, WorkloadSnapshot
 from bot.cluster.sources import Progress
 from bot.domain import WorkloadRef
-from bot.errors import ClusterPermissionError, EksDoctorError, NotFoundError
+from bot.errors import ClusterPermissionError, ClusterUnreachableError, EksDoctorError, NotFoundError
 
 LOG_LIMIT_BYTES = 64 * 1024
 LOG_PODS = 3  # pods whose logs are read: the troubled ones first
@@ -111,10 +111,11 @@ class LiveSource:
         suggestions = [label for _value, _score, label in found]
         if namespace_missing:
             return NotFoundError(f"namespace {namespace} not found (looking for {ref.name})", suggestions=suggestions)
-        what = ref.kind.lower() if ref.kind != ANY_KIND else "no " + ", ".join(k.lower() for k in kinds) + " named"
         if ref.kind != ANY_KIND:
-            return NotFoundError(f"{what} {ref.name} not found in namespace {namespace}", suggestions=suggestions)
-        return NotFoundError(f"{what} {ref.name} in namespace {namespace}", suggestions=suggestions)
+            return NotFoundError(f"{ref.kind.lower()} {ref.name} not found in namespace {namespace}",
+                                 suggestions=suggestions)  # fmt: skip
+        kinds_said = ", ".join(k.lower() for k in kinds[:-1]) + f" or {kinds[-1].lower()}"
+        return NotFoundError(f"no {kinds_said} named {ref.name} in namespace {namespace}", suggestions=suggestions)
 
     def _children(self, obj: dict[str, Any], namespace: str) -> list[dict[str, Any]]:
         """A Deployment's ReplicaSets or a CronJob's Jobs (metadata only), newest first."""
@@ -176,36 +177,37 @@ class LiveSource:
         return sorted(events, key=lambda e: str(e.get("lastTimestamp") or ""), reverse=True)
 
     def _logs(self, namespace: str, pods: list[dict[str, Any]]) -> list[ContainerLog]:
+        """Log tails of the troubled pods first; the previous run too where a container restarted."""
         logs: list[ContainerLog] = []
-        refused: str | None = None
+        refusal: str | None = None  # a refusal applies to every container: ask once
         for pod in _troubled_first(pods)[:LOG_PODS]:
-            statuses = {s.get("name"): s for s in (pod.get("status") or {}).get("containerStatuses") or []}
+            restarts = {
+                s.get("name"): s.get("restartCount", 0)
+                for s in (pod.get("status") or {}).get("containerStatuses") or []
+            }
             for container in [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]:
-                runs = [False] + ([True] if (statuses.get(container) or {}).get("restartCount", 0) > 0 else [])
-                for previous in runs:
-                    logs.append(self._log(namespace, name_of(pod), container, previous, refused))
-                    refused = refused or (
-                        logs[-1].unavailable
-                        if "denied" in (logs[-1].unavailable or "") or "cannot reach" in (logs[-1].unavailable or "")
-                        else None
-                    )
+                for previous in (False, True) if restarts.get(container) else (False,):
+                    if refusal:
+                        logs.append(ContainerLog(name_of(pod), container, unavailable=refusal, previous=previous))
+                        continue
+                    try:
+                        text = self._log(namespace, name_of(pod), container, previous=previous)
+                    except (ClusterPermissionError, ClusterUnreachableError) as exc:
+                        refusal = str(exc)
+                        logs.append(ContainerLog(name_of(pod), container, unavailable=refusal, previous=previous))
+                    except (EksDoctorError, ApiRefused) as exc:  # e.g. a container still waiting to start
+                        logs.append(ContainerLog(name_of(pod), container, unavailable=str(exc), previous=previous))
+                    else:
+                        logs.append(ContainerLog(name_of(pod), container, text=text, previous=previous))
         return logs
 
-    def _log(self, namespace: str, pod: str, container: str, previous: bool, refused: str | None) -> ContainerLog:
-        if refused:  # the same refusal for every container: don't ask again
-            return ContainerLog(pod, container, unavailable=refused, previous=previous)
+    def _log(self, namespace: str, pod: str, container: str, *, previous: bool) -> str:
         query = [("container", container), ("tailLines", self.log_tail_lines), ("limitBytes", LOG_LIMIT_BYTES)]
         if previous:
             query.append(("previous", "true"))
-        try:
-            text = self.api.text(
-                f"/api/v1/namespaces/{namespace}/pods/{pod}/log",
-                access=Access("get", "pods/log", namespace),
-                query=query,
-            )
-        except (EksDoctorError, ApiRefused) as exc:
-            return ContainerLog(pod, container, unavailable=str(exc), previous=previous)
-        return ContainerLog(pod, container, text=text, previous=previous)
+        return self.api.text(
+            f"/api/v1/namespaces/{namespace}/pods/{pod}/log", access=Access("get", "pods/log", namespace), query=query
+        )
 
     def _services(self, namespace: str, template: dict[str, Any]) -> list[dict[str, Any]]:
         pod_labels = labels(template)

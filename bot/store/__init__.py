@@ -5,7 +5,7 @@ this package builds SQL or holds an ORM object.
 """
 
 from bot.store.actions import get_action, list_actions, mark_undone, record_action, update_action
-from bot.store.deliveries import claim, claim_delivery, prune_deliveries
+from bot.store.deliveries import claim_delivery, prune_deliveries, record_delivery
 from bot.store.engine import RetryPolicy, Store
 from bot.store.feedback import feedback_counts, record_feedback
 from bot.store.incidents import record_triage
@@ -65,7 +65,6 @@ __all__ = [
     "TicketStatus",
     "UsageSample",
     "add_event",
-    "claim",
     "claim_delivery",
     "current_revision",
     "downgrade",
@@ -84,6 +83,7 @@ __all__ = [
     "open_store",
     "prune_deliveries",
     "record_action",
+    "record_delivery",
     "record_feedback",
     "record_triage",
     "record_usage_sample",

@@ -56,11 +56,24 @@ def record_action(
         if undo_of is not None and session.get(Action, undo_of) is None:
             raise NotFoundError(f"no action {undo_of!r} to undo")
         values = {
-            "id": new_id(ACTION), "incident_id": incident_id, "entry_id": entry_id, "cluster": cluster,
-            "namespace": namespace, "workload_kind": workload_kind, "workload_name": workload_name,
-            "actor": actor, "kind": action_kind.value, "before": before, "after": after,
-            "status": action_status.value, "dry_run": dry_run, "message": message, "undo_of": undo_of,
-            "request_key": key, "created_at": now, "updated_at": now,
+            "id": new_id(ACTION),
+            "incident_id": incident_id,
+            "entry_id": entry_id,
+            "cluster": cluster,
+            "namespace": namespace,
+            "workload_kind": workload_kind,
+            "workload_name": workload_name,
+            "actor": actor,
+            "kind": action_kind.value,
+            "before": before,
+            "after": after,
+            "status": action_status.value,
+            "dry_run": dry_run,
+            "message": message,
+            "undo_of": undo_of,
+            "request_key": key,
+            "created_at": now,
+            "updated_at": now,
         }
         if key is None:
             session.execute(insert(Action).values(**values))
@@ -170,7 +183,11 @@ def _log(session: Session, row: Action, *, now: datetime) -> None:
     target = f"{row.workload_kind.lower()}/{row.workload_name}"
     verb = "undo of " + str(row.undo_of) if row.kind == ActionKind.UNDO.value else f"fix {row.entry_id}"
     append_event(
-        session, incident_id=row.incident_id, kind=EventKind.ACTION, actor=row.actor, at=now,
+        session,
+        incident_id=row.incident_id,
+        kind=EventKind.ACTION,
+        actor=row.actor,
+        at=now,
         message=f"{verb} on {target}: {row.status}",
         data={"action_id": row.id, "kind": row.kind, "status": row.status},
     )

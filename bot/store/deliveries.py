@@ -15,27 +15,29 @@ from sqlalchemy.orm import Session
 from bot.store.engine import Store
 from bot.store.ids import idempotency_key
 from bot.store.models import ProcessedDelivery
-from bot.store.sql import insert_ignore
+from bot.store.sql import Executor, insert_ignore
 from bot.store.types import utcnow
 
 
-def claim_delivery(session: Session, *, source: str, delivery_id: str, incident_id: str | None = None) -> bool:
+def claim_delivery(session: Executor, *, source: str, delivery_id: str, incident_id: str | None = None) -> bool:
     """True only for the first claimer of (source, delivery_id); one statement, atomic.
 
     Claim inside the transaction that does the work: if the work fails, the claim is rolled back with
     it and Slack's retry gets another chance. Claiming in a separate, earlier transaction would turn a
     crash between the two into a lost delivery.
     """
-    statement = (
-        insert_ignore(session, ProcessedDelivery, conflict=("source", "delivery_id"))
-        .values(source=source, delivery_id=idempotency_key(delivery_id), incident_id=incident_id,
-                received_at=utcnow())
-        .returning(ProcessedDelivery.source)
-    )
-    return session.execute(statement).first() is not None
+    table = ProcessedDelivery.__table__
+    statement = insert_ignore(session, table, conflict=("source", "delivery_id")).returning(table.c.source)
+    values = {
+        "source": source,
+        "delivery_id": idempotency_key(delivery_id),
+        "incident_id": incident_id,
+        "received_at": utcnow(),
+    }
+    return session.execute(statement, values).first() is not None
 
 
-def delivery_incident(session: Session, *, source: str, delivery_id: str) -> str | None:
+def delivery_incident(session: Executor, *, source: str, delivery_id: str) -> str | None:
     """The incident recorded for an already-claimed delivery (None if it recorded none)."""
     return session.scalar(
         select(ProcessedDelivery.incident_id).where(
@@ -45,8 +47,12 @@ def delivery_incident(session: Session, *, source: str, delivery_id: str) -> str
     )
 
 
-def claim(store: Store, *, source: str, delivery_id: str) -> bool:
-    """`claim_delivery` in its own transaction, for work that has no database writes of its own."""
+def record_delivery(store: Store, *, source: str, delivery_id: str) -> bool:
+    """True if (source, delivery_id) is new: `claim_delivery` in its own, retried transaction.
+
+    For work with no database writes of its own (e.g. posting a Slack reply); work that writes should
+    claim inside its own transaction instead, so a failure releases the claim.
+    """
     return store.run(
         lambda session: claim_delivery(session, source=source, delivery_id=delivery_id),
         what="record a delivery id",

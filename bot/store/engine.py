@@ -38,6 +38,7 @@ T = TypeVar("T")
 
 UPGRADE_HINT = "run `eks-doctor db upgrade`"
 _TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+_STORE_ERRORS = (DBAPIError, DisconnectionError, PoolTimeoutError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +95,18 @@ def create_store_engine(raw_url: str, *, busy_timeout_ms: int = 5000, connect_ti
             # One shared connection, or every checkout would see a fresh, empty database.
             options.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
         else:
-            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(url.database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreUnavailableError(f"cannot create the folder for the incident database: {exc}") from exc
         engine = create_engine(url, **options)
         event.listen(engine, "connect", _SqlitePragmas(busy_timeout_ms).apply)
         event.listen(engine, "begin", _begin)
         return engine
-    options.update(
-        pool_pre_ping=True,  # a connection killed by a failover is replaced, not handed out
-        connect_args={"connect_timeout": connect_timeout, "application_name": "eks-doctor"},
-    )
+    # No pool_pre_ping: it costs a round trip per transaction. A connection killed by a restart or a
+    # failover fails its next statement instead, the pool is invalidated, and Store.run retries.
+    options.update(connect_args={"connect_timeout": connect_timeout, "application_name": "eks-doctor"})
     return create_engine(url, **options)
 
 
@@ -171,7 +175,7 @@ class Store:
         try:
             with self._raw_session() as session:
                 yield session
-        except (*_TRANSIENT, ProgrammingError) as exc:
+        except _STORE_ERRORS as exc:
             if _missing_schema(exc) or _is_transient(exc):
                 raise self._unavailable(exc, attempts=1) from exc
             raise
@@ -187,7 +191,7 @@ class Store:
             try:
                 with self._raw_session() as session:
                     return work(session)
-            except (*_TRANSIENT, ProgrammingError, DBAPIError) as exc:
+            except _STORE_ERRORS as exc:
                 if not _is_transient(exc) or attempt == self.retry.attempts:
                     if _missing_schema(exc) or _is_transient(exc):
                         raise self._unavailable(exc, attempts=attempt, what=what) from exc
@@ -206,7 +210,3 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def open_engine_store(url: str, *, retry: RetryPolicy | None = None, busy_timeout_ms: int = 5000) -> Store:
-    return Store(create_store_engine(url, busy_timeout_ms=busy_timeout_ms), retry=retry)

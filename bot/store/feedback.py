@@ -27,17 +27,30 @@ def record_feedback(
         now = utcnow()
         require_incident(session, incident_id)
         statement = upsert(
-            session, MatchFeedback, conflict=("incident_id", "entry_id", "user_id"),
-            update=("vote", "updated_at"), changed="vote",
+            session,
+            MatchFeedback,
+            conflict=("incident_id", "entry_id", "user_id"),
+            update=("vote", "updated_at"),
+            changed="vote",
         ).values(
-            incident_id=incident_id, entry_id=entry_id, user_id=user, vote=choice.value,
-            created_at=now, updated_at=now,
+            incident_id=incident_id,
+            entry_id=entry_id,
+            user_id=user,
+            vote=choice.value,
+            created_at=now,
+            updated_at=now,
         )
         if session.execute(statement.returning(MatchFeedback.id)).first() is None:
             return FeedbackRecord(incident_id, entry_id, user, choice.value, changed=False)
-        append_event(session, incident_id=incident_id, kind=EventKind.FEEDBACK, actor=user, at=now,
-                     message=f"{entry_id}: {choice.value.replace('_', ' ')}",
-                     data={"entry_id": entry_id, "vote": choice.value})
+        append_event(
+            session,
+            incident_id=incident_id,
+            kind=EventKind.FEEDBACK,
+            actor=user,
+            at=now,
+            message=f"{entry_id}: {choice.value.replace('_', ' ')}",
+            data={"entry_id": entry_id, "vote": choice.value},
+        )
         return FeedbackRecord(incident_id, entry_id, user, choice.value, changed=True)
 
     return store.run(work, what="record the feedback")
@@ -49,8 +62,9 @@ def feedback_counts(store: Store) -> dict[str, dict[str, int]]:
     def work(session: Session) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
         rows = session.execute(
-            select(MatchFeedback.entry_id, MatchFeedback.vote, func.count())
-            .group_by(MatchFeedback.entry_id, MatchFeedback.vote)
+            select(MatchFeedback.entry_id, MatchFeedback.vote, func.count()).group_by(
+                MatchFeedback.entry_id, MatchFeedback.vote
+            )
         )
         for entry_id, vote, count in rows:
             counts.setdefault(entry_id, {v.value: 0 for v in FeedbackVote})[vote] = count

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import Connection, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import Finding, WorkloadRef
@@ -20,10 +20,15 @@ from bot.store.engine import Store
 from bot.store.ids import INCIDENT, new_id
 from bot.store.models import Incident, IncidentEvent, IncidentFinding, IncidentMatch
 from bot.store.records import EventKind, IncidentSource, IncidentStatus, RecordedTriage, SlackThread
-from bot.store.sql import insert_ignore
+from bot.store.sql import insert_ignore, insert_rows
 from bot.store.types import bound_text, utcnow
 
 _PREVIEW_CHARS = 200
+# Core tables, not ORM entities, and one multi-row VALUES statement per table: this is the hot path
+# of every triage, and both the ORM's bulk layer and the driver's pipelined executemany cost more
+# CPU than the statements themselves.
+_INCIDENTS = Incident.__table__
+_EVENTS = IncidentEvent.__table__
 
 
 class _Redelivered(Exception):
@@ -68,23 +73,32 @@ def record_triage(
 
     def write(session: Session) -> RecordedTriage:
         now = utcnow()
+        conn = session.connection()  # Core statements only: skip the ORM's per-statement overhead
         fields = {"cluster": cluster, "namespace": namespace, "workload": where}
         incident_id, created = _open_incident(
-            session, origin=origin, reporter=reporter, symptom=symptom, thread=thread, fields=fields, now=now
+            conn, origin=origin, reporter=reporter, symptom=symptom, thread=thread, fields=fields, now=now
         )
         if delivery_id is not None and not claim_delivery(
-            session, source=delivery_source(origin), delivery_id=delivery_id, incident_id=incident_id
+            conn, source=delivery_source(origin), delivery_id=delivery_id, incident_id=incident_id
         ):
             raise _Redelivered
         if not created:
-            _touch(session, incident_id=incident_id, fields=fields, now=now)
-        _insert_details(session, incident_id=incident_id, ranked=ranked, findings=findings, now=now)
+            _touch(conn, incident_id=incident_id, fields=fields, now=now)
+        _insert_details(conn, incident_id=incident_id, ranked=ranked, findings=findings, now=now)
         events = [_triage_event(incident_id, reporter, symptom, ranked, findings, appended=not created, now=now)]
         if created:
-            events.insert(0, {"incident_id": incident_id, "kind": EventKind.OPENED.value, "actor": reporter,
-                              "message": _preview(symptom, _PREVIEW_CHARS), "data": {"source": origin.value},
-                              "at": now})
-        session.execute(insert(IncidentEvent), events)
+            events.insert(
+                0,
+                {
+                    "incident_id": incident_id,
+                    "kind": EventKind.OPENED.value,
+                    "actor": reporter,
+                    "message": _preview(symptom, _PREVIEW_CHARS),
+                    "data": {"source": origin.value},
+                    "at": now,
+                },
+            )
+        insert_rows(conn, _EVENTS, events)
         return RecordedTriage(incident_id=incident_id, created=created)
 
     try:
@@ -115,7 +129,7 @@ def _ranked(matches: Sequence[tuple[str, float]]) -> list[tuple[str, float, int]
 
 
 def _open_incident(
-    session: Session,
+    session: Connection,
     *,
     origin: IncidentSource,
     reporter: str | None,
@@ -125,19 +139,21 @@ def _open_incident(
     now: Any,
 ) -> tuple[str, bool]:
     values = {
-        "id": new_id(INCIDENT), "source": origin.value, "reporter": reporter, "symptom": symptom,
-        "status": IncidentStatus.OPEN.value, "created_at": now, "updated_at": now, **fields,
+        "id": new_id(INCIDENT),
+        "source": origin.value,
+        "reporter": reporter,
+        "symptom": symptom,
+        "status": IncidentStatus.OPEN.value,
+        "created_at": now,
+        "updated_at": now,
+        **fields,
     }
     if thread is None:
-        session.execute(insert(Incident).values(**values))
+        session.execute(_INCIDENTS.insert(), values)
         return values["id"], True
     values.update(slack_channel=thread.channel_id, slack_thread_ts=thread.thread_ts)
-    statement = (
-        insert_ignore(session, Incident, conflict=("slack_channel", "slack_thread_ts"))
-        .values(**values)
-        .returning(Incident.id)
-    )
-    created_id = session.execute(statement).scalar()
+    statement = insert_ignore(session, _INCIDENTS, conflict=("slack_channel", "slack_thread_ts"))
+    created_id = session.execute(statement.returning(_INCIDENTS.c.id), values).scalar()
     if created_id is not None:
         return created_id, True
     existing = session.scalar(
@@ -149,7 +165,7 @@ def _open_incident(
     return existing, False
 
 
-def _touch(session: Session, *, incident_id: str, fields: dict[str, str | None], now: Any) -> None:
+def _touch(session: Connection, *, incident_id: str, fields: dict[str, str | None], now: Any) -> None:
     # A later triage in the thread may name the cluster or workload the first one did not.
     values: dict[str, Any] = {"updated_at": now}
     for name, value in fields.items():
@@ -157,22 +173,26 @@ def _touch(session: Session, *, incident_id: str, fields: dict[str, str | None],
             column = getattr(Incident, name)
             values[name] = func.coalesce(column, literal(value, column.type))
     session.execute(
-        update(Incident).where(Incident.id == incident_id).values(**values)
-        .execution_options(synchronize_session=False)
+        update(Incident).where(Incident.id == incident_id).values(**values).execution_options(synchronize_session=False)
     )
 
 
 def _insert_details(
-    session: Session, *, incident_id: str, ranked: list[tuple[str, float, int]], findings: Sequence[Finding], now: Any
+    session: Connection,
+    *,
+    incident_id: str,
+    ranked: list[tuple[str, float, int]],
+    findings: Sequence[Finding],
+    now: Any,
 ) -> None:
     if ranked:
         rows = [
             {"incident_id": incident_id, "entry_id": entry_id, "score": score, "rank": rank, "created_at": now}
             for entry_id, score, rank in ranked
         ]
-        session.execute(insert_ignore(session, IncidentMatch, conflict=("incident_id", "entry_id")), rows)
+        insert_rows(session, IncidentMatch.__table__, rows, conflict=("incident_id", "entry_id"))
     if findings:
-        session.execute(insert(IncidentFinding), [_finding_row(incident_id, f, now) for f in findings])
+        insert_rows(session, IncidentFinding.__table__, [_finding_row(incident_id, f, now) for f in findings])
 
 
 def _finding_row(incident_id: str, finding: Finding, now: Any) -> dict[str, Any]:
@@ -210,5 +230,11 @@ def _triage_event(
     if appended:
         data["symptom"] = symptom  # the incident row keeps the first symptom; later ones live here
         message += f' ("{_preview(symptom, 80)}")'
-    return {"incident_id": incident_id, "kind": EventKind.TRIAGE.value, "actor": reporter, "message": message,
-            "data": data, "at": now}
+    return {
+        "incident_id": incident_id,
+        "kind": EventKind.TRIAGE.value,
+        "actor": reporter,
+        "message": message,
+        "data": data,
+        "at": now,
+    }

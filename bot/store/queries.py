@@ -78,9 +78,12 @@ def get_incident(store: Store, *, incident_id: str) -> IncidentDetail:
 
     def work(session: Session) -> IncidentDetail:
         row = require_incident(session, incident_id)
-        matches = [match_record(m) for m in session.scalars(
-            select(IncidentMatch).where(IncidentMatch.incident_id == incident_id).order_by(IncidentMatch.rank)
-        )]
+        matches = [
+            match_record(m)
+            for m in session.scalars(
+                select(IncidentMatch).where(IncidentMatch.incident_id == incident_id).order_by(IncidentMatch.rank)
+            )
+        ]
         findings = session.scalars(
             select(IncidentFinding).where(IncidentFinding.incident_id == incident_id).order_by(IncidentFinding.id)
         )

@@ -29,9 +29,11 @@ def _since(query: Select[Any], column: Any, since: datetime | None) -> Select[An
 
 
 def _stats(session: Session, since: datetime | None) -> StoreStats:
-    by_status = dict(session.execute(
-        _since(select(Incident.status, func.count()).group_by(Incident.status), Incident.created_at, since)
-    ).all())
+    by_status = dict(
+        session.execute(
+            _since(select(Incident.status, func.count()).group_by(Incident.status), Incident.created_at, since)
+        ).all()
+    )
     incidents = {s.value: int(by_status.get(s.value, 0)) for s in IncidentStatus}
     incidents["total"] = sum(incidents.values())
 
@@ -50,8 +52,7 @@ def _stats(session: Session, since: datetime | None) -> StoreStats:
         .join(Incident, Incident.id == IncidentFinding.incident_id)
         .where(IncidentFinding.verdict == "confirmed")
     )
-    add(session.execute(_since(confirmed, Incident.created_at, since).group_by(IncidentFinding.entry_id)),
-        "confirmed")
+    add(session.execute(_since(confirmed, Incident.created_at, since).group_by(IncidentFinding.entry_id)), "confirmed")
     patches = select(Action.entry_id, func.count()).where(
         Action.kind == ActionKind.PATCH.value, Action.status == ActionStatus.APPLIED.value
     )
@@ -87,8 +88,9 @@ def _stats(session: Session, since: datetime | None) -> StoreStats:
 
 def _time_to_mitigate(session: Session, since: datetime | None) -> dict[str, float | int | None]:
     pairs = session.execute(
-        _since(select(Incident.created_at, Incident.mitigated_at), Incident.created_at, since)
-        .where(Incident.mitigated_at.is_not(None))
+        _since(select(Incident.created_at, Incident.mitigated_at), Incident.created_at, since).where(
+            Incident.mitigated_at.is_not(None)
+        )
     )
     seconds = sorted(max(0.0, (mitigated - created).total_seconds()) for created, mitigated in pairs)
     if not seconds:

@@ -38,20 +38,40 @@ def save_ticket_draft(
         if incident_id is not None:
             require_incident(session, incident_id)
         values = {
-            "id": new_id(TICKET), "incident_id": incident_id, "ticket_type": ticket_type, "cluster": cluster,
-            "figures": figures, "text": body, "status": TicketStatus.DRAFT.value, "actor": actor,
-            "request_key": key, "created_at": now, "updated_at": now,
+            "id": new_id(TICKET),
+            "incident_id": incident_id,
+            "ticket_type": ticket_type,
+            "cluster": cluster,
+            "figures": figures,
+            "text": body,
+            "status": TicketStatus.DRAFT.value,
+            "actor": actor,
+            "request_key": key,
+            "created_at": now,
+            "updated_at": now,
         }
         if key is None:
             session.execute(insert(TicketDraft).values(**values))
-        elif session.execute(
-            insert_ignore(session, TicketDraft, conflict=("request_key",)).values(**values).returning(TicketDraft.id)
-        ).scalar() is None:
+        elif (
+            session.execute(
+                insert_ignore(session, TicketDraft, conflict=("request_key",))
+                .values(**values)
+                .returning(TicketDraft.id)
+            ).scalar()
+            is None
+        ):
             first = session.scalars(select(TicketDraft).where(TicketDraft.request_key == key)).one()
             return ticket_record(first, created=False)
         if incident_id is not None:
-            append_event(session, incident_id=incident_id, kind=EventKind.TICKET, actor=actor, at=now,
-                         message=f"{ticket_type} ticket drafted", data={"ticket_id": values["id"], **figures})
+            append_event(
+                session,
+                incident_id=incident_id,
+                kind=EventKind.TICKET,
+                actor=actor,
+                at=now,
+                message=f"{ticket_type} ticket drafted",
+                data={"ticket_id": values["id"], **figures},
+            )
         row = session.get(TicketDraft, values["id"])
         assert row is not None
         return ticket_record(row)
@@ -75,9 +95,15 @@ def update_ticket_status(
             previous, row.status, row.updated_at = row.status, target.value, now
             session.flush()
             if row.incident_id is not None:
-                append_event(session, incident_id=row.incident_id, kind=EventKind.TICKET, actor=actor, at=now,
-                             message=f"ticket {row.id}: {previous} → {target.value}",
-                             data={"ticket_id": row.id, "from": previous, "to": target.value})
+                append_event(
+                    session,
+                    incident_id=row.incident_id,
+                    kind=EventKind.TICKET,
+                    actor=actor,
+                    at=now,
+                    message=f"ticket {row.id}: {previous} → {target.value}",
+                    data={"ticket_id": row.id, "from": previous, "to": target.value},
+                )
         return ticket_record(row)
 
     return store.run(work, what="update the ticket draft")

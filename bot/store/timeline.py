@@ -80,7 +80,12 @@ def mark_mitigated(session: Session, *, incident_id: str, actor: str | None, at:
     if not result.rowcount:  # type: ignore[attr-defined]
         return False
     append_event(
-        session, incident_id=incident_id, kind=EventKind.STATUS, actor=actor, at=at, message=reason,
+        session,
+        incident_id=incident_id,
+        kind=EventKind.STATUS,
+        actor=actor,
+        at=at,
+        message=reason,
         data={"from": IncidentStatus.OPEN.value, "to": IncidentStatus.MITIGATED.value},
     )
     return True
@@ -127,8 +132,13 @@ def set_incident_status(
         ).rowcount  # type: ignore[attr-defined]
         if changed:
             append_event(
-                session, incident_id=incident_id, kind=EventKind.STATUS, actor=actor, at=when,
-                message=note or f"{previous} → {target.value}", data={"from": previous, "to": target.value},
+                session,
+                incident_id=incident_id,
+                kind=EventKind.STATUS,
+                actor=actor,
+                at=when,
+                message=note or f"{previous} → {target.value}",
+                data={"from": previous, "to": target.value},
             )
         session.expire_all()
         return load_summary(session, incident_id)

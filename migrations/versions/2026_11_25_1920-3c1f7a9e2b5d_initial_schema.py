@@ -105,10 +105,12 @@ def upgrade() -> None:
         _ts("created_at"),
         _ts("updated_at"),
         _incident_fk("actions", "SET NULL"),
-        sa.ForeignKeyConstraint(["undo_of"], ["actions.id"], name=op.f("fk_actions_undo_of_actions"),
-                                ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["undone_by"], ["actions.id"], name=op.f("fk_actions_undone_by_actions"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["undo_of"], ["actions.id"], name=op.f("fk_actions_undo_of_actions"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["undone_by"], ["actions.id"], name=op.f("fk_actions_undone_by_actions"), ondelete="SET NULL"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_actions")),
         sa.UniqueConstraint("request_key", name=op.f("uq_actions_request_key")),
     )

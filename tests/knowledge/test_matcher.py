@@ -25,7 +25,10 @@ def matcher():
     return load_knowledge_base().matcher
 
 
-@pytest.mark.parametrize(("query", "expected"), _cases("symptoms-dev.jsonl") + _cases("symptoms-train.jsonl") + _cases("symptoms-blind1.jsonl"))
+LABELLED_SETS = ("symptoms-dev.jsonl", "symptoms-train.jsonl", "symptoms-blind1.jsonl")
+
+
+@pytest.mark.parametrize(("query", "expected"), [case for name in LABELLED_SETS for case in _cases(name)])
 def test_known_queries_rank_the_expected_entry_first(matcher, query, expected):
     matches = matcher.match(query, top=3)
     answer = matches[0].entry_id if matches else "none"

@@ -360,6 +360,7 @@ class ApiServer:
                     raise errors.conflict(rt, route.name or "")
             if not dry_run:
                 self.store.delete(rt, route.namespace, route.name or "")
+                self.store.next_resource_version()
         if rt.delete_returns_object:
             return old
         details: dict[str, Any] = {"name": route.name, "kind": rt.plural, "uid": old["metadata"].get("uid")}

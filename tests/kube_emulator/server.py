@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import traceback
 from collections import deque
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -295,7 +296,11 @@ class KubeEmulator:
     def remove(self, resource: str, namespace: str | None, name: str) -> bool:
         """Delete without going through the API (a Namespace takes its contents with it)."""
         rt = lookup(resource)
-        return self.store.delete(rt, namespace if rt.namespaced else None, name) is not None
+        with self.store.lock:
+            removed = self.store.delete(rt, namespace if rt.namespaced else None, name) is not None
+            if removed:
+                self.store.next_resource_version()
+        return removed
 
     @property
     def resource_version(self) -> str:
@@ -357,9 +362,9 @@ class KubeEmulator:
     def _respond(self, req: Request) -> Response | None:
         with self._state_lock:
             self._requests.append(RecordedRequest(req.method, req.path, dict(req.query)))
-            delay = self._delay
+            delay, stopping = self._delay, self._stopping
             failure = self._failures.popleft() if self._failures else None
-        if delay and self._stopping.wait(delay):
+        if delay and stopping.wait(delay):
             return None
         try:
             if failure is not None:
@@ -371,5 +376,6 @@ class KubeEmulator:
             response = json_response(exc.code, exc.status())
             response.headers.update(exc.headers)
             return response
-        except Exception as exc:  # an emulator bug: report it like the API server would, visibly
+        except Exception as exc:  # an emulator bug: answer like the API server would, and show it
+            traceback.print_exc()
             return json_response(500, errors.ApiError(500, f"emulator error: {exc!r}").status())

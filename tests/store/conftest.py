@@ -102,8 +102,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def shared_store(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[Store]:
+def shared_store(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
     """One migrated database per backend for the rollback-isolated tests."""
     if backend == "sqlite":
         path = tmp_path_factory.mktemp("shared") / "shared.db"

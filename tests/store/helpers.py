@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.domain import CheckOutcome, Finding, Outcome, Verdict, WorkloadRef
 from bot.store import RecordedTriage, SlackThread, Store, open_store, record_action, record_triage
-from bot.store.deliveries import claim
+from bot.store.deliveries import record_delivery
 
 API = WorkloadRef(kind="Deployment", namespace="shop", name="api")
 MATCHES = [("port-9100-conflict", 91.5), ("public-network-egress", 42.0), ("quota-pods-per-cluster", 12.0)]
@@ -86,7 +86,7 @@ def _child(url: str, barrier: Any, results: Any, job: str, arg: str) -> None:
             action = patch(store, request_key=arg)
             results.put(("ok", action.id, action.created, None))
         elif job == "claim":
-            results.put(("ok", None, claim(store, source="slack-action", delivery_id=arg), None))
+            results.put(("ok", None, record_delivery(store, source="slack-action", delivery_id=arg), None))
         else:
             raise ValueError(job)
     except Exception as exc:  # reported to the parent, which fails the test

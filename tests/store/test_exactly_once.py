@@ -10,7 +10,7 @@ import secrets
 
 from sqlalchemy import event
 
-from bot.store import SlackThread, claim_delivery, get_incident, list_actions
+from bot.store import SlackThread, claim_delivery, get_incident, list_actions, record_delivery
 from bot.store.models import Action, Incident, IncidentEvent, IncidentMatch, ProcessedDelivery
 
 from .helpers import count, patch, run_in_processes, run_in_threads, triage
@@ -36,8 +36,14 @@ def test_delivery_ids_are_scoped_by_source(store):
 def test_one_slack_thread_is_one_incident(store):
     thread = SlackThread(channel_id="C0123ABCD", thread_ts="1732550000.000100")
     first = triage(store, thread=thread, delivery_id="Ev1", cluster=None)
-    second = triage(store, thread=thread, delivery_id="Ev2", symptom="also DNS timeouts",
-                    matches=[("istio-dns-timeout-ipvs-udp", 77.0)], cluster="prod-gz")
+    second = triage(
+        store,
+        thread=thread,
+        delivery_id="Ev2",
+        symptom="also DNS timeouts",
+        matches=[("istio-dns-timeout-ipvs-udp", 77.0)],
+        cluster="prod-gz",
+    )
     assert first.created and not second.created and not second.duplicate
     assert second.incident_id == first.incident_id
     detail = get_incident(store, incident_id=first.incident_id)
@@ -69,8 +75,12 @@ def test_a_failed_write_releases_its_claim(store):
 def test_double_click_returns_the_first_action(store):
     incident = triage(store)
     first = patch(store, incident_id=incident.incident_id, request_key="B1:U0123ABCD:1732550000.1")
-    second = patch(store, incident_id=incident.incident_id, request_key="B1:U0123ABCD:1732550000.1",
-                   after={"eks.tke.cloud.tencent.com/metrics-port": "9999"})
+    second = patch(
+        store,
+        incident_id=incident.incident_id,
+        request_key="B1:U0123ABCD:1732550000.1",
+        after={"eks.tke.cloud.tencent.com/metrics-port": "9999"},
+    )
     assert first.created and not second.created
     assert second.id == first.id and second.after == first.after
     assert len(list_actions(store, incident_id=incident.incident_id)) == 1
@@ -119,9 +129,9 @@ def test_same_click_to_several_processes_triggers_one_action(live_store, live_ur
 
 
 def test_same_action_id_claimed_by_threads_is_claimed_once(live_store):
-    from bot.store import claim
-
-    results = run_in_threads(lambda: claim(live_store, source="slack-action", delivery_id="A-threads"), threads=6)
+    results = run_in_threads(
+        lambda: record_delivery(live_store, source="slack-action", delivery_id="A-threads"), threads=6
+    )
     assert sorted(results) == [False] * 5 + [True]
 
 

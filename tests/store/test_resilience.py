@@ -89,7 +89,7 @@ def test_missing_schema_is_not_retried_and_points_at_db_upgrade(empty_url):
     store = open_store(empty_url, migrate=False, retry=RetryPolicy(attempts=3, first_delay=1.0))
     started = time.monotonic()
     try:
-        with pytest.raises(StoreUnavailableError, match="has no schema.*eks-doctor db upgrade"):
+        with pytest.raises(StoreUnavailableError, match=r"has no schema.*eks-doctor db upgrade"):
             list_incidents(store)
         assert time.monotonic() - started < 1.0  # no backoff for an error a retry cannot fix
     finally:
@@ -97,7 +97,7 @@ def test_missing_schema_is_not_retried_and_points_at_db_upgrade(empty_url):
 
 
 @pytest.mark.postgres
-def test_connections_killed_by_a_failover_are_replaced(pg_server):
+def test_connections_killed_by_a_failover_are_replaced(pg_server, caplog):
     url = pg_server.create_database("failover")
     store = open_store(url, migrate=False)
     killer = open_store(url, migrate=False)
@@ -105,11 +105,15 @@ def test_connections_killed_by_a_failover_are_replaced(pg_server):
         upgrade(store)
         triage(store)  # leaves an idle pooled connection behind
         with killer.engine.connect() as connection:
-            connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'eks-doctor'"
-            ))
-        assert triage(store).created
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'eks-doctor'"
+                )
+            )
+        with caplog.at_level(logging.WARNING, logger="eks_doctor.store"):
+            assert triage(store).created  # the dead pooled connection fails once; the retry reconnects
+        assert "attempt 1 to record the incident failed" in caplog.text
         assert count(store, Incident) == 2
     finally:
         store.dispose()
@@ -124,8 +128,9 @@ def test_sqlite_lock_held_by_another_writer_is_waited_out(sqlite_template, tmp_p
     blocker.execute("BEGIN IMMEDIATE")
     release = threading.Timer(0.3, lambda: blocker.execute("COMMIT"))
     release.start()
-    store = open_store(f"sqlite:///{path}", migrate=False, retry=RetryPolicy(attempts=4, first_delay=0.1),
-                       busy_timeout_ms=100)
+    store = open_store(
+        f"sqlite:///{path}", migrate=False, retry=RetryPolicy(attempts=4, first_delay=0.1), busy_timeout_ms=100
+    )
     try:
         with caplog.at_level(logging.WARNING, logger="eks_doctor.store"):
             assert triage(store).created

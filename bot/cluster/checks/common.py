@@ -17,6 +17,11 @@ def active_pods(snapshot: WorkloadSnapshot) -> list[dict[str, Any]] | None:
     return [p for p in snapshot.pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 running pod', '3 running pods'."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def name_list(names: list[str], *, limit: int = 3) -> str:
     shown = ", ".join(names[:limit])
     return f"{shown} and {len(names) - limit} more" if len(names) > limit else shown

@@ -6,7 +6,7 @@ has one; the entry pairs it with a log signature to move from "possible" to "con
 
 from __future__ import annotations
 
-from bot.cluster.checks.common import active_pods, name_list, template_word
+from bot.cluster.checks.common import active_pods, counted, name_list, template_word
 from bot.cluster.checks.context import CheckContext
 from bot.cluster.checks.registry import evaluator
 from bot.cluster.kinds import annotations, name_of
@@ -40,8 +40,8 @@ def egress_without_eip(spec: EgressWithoutEipCheck, snapshot: WorkloadSnapshot, 
     evidence = []
     if template_keys:
         evidence.append(
-            f"the {where} asks for an EIP ({', '.join(template_keys)}) but {len(pods_without)} "
-            f"running pods have none yet ({name_list(pods_without)})"
+            f"the {where} asks for an EIP ({', '.join(template_keys)}) but "
+            f"{counted(len(pods_without), 'running pod')} started without one ({name_list(pods_without)})"
         )
     else:
         evidence.append(f"no EIP annotation ({prefix}*) on the {where}")

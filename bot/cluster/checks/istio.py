@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cluster.checks.common import active_pods, name_list, pods_without_data, template_word
+from bot.cluster.checks.common import active_pods, counted, name_list, pods_without_data, template_word
 from bot.cluster.checks.context import CheckContext
 from bot.cluster.checks.registry import evaluator
 from bot.cluster.kinds import annotations, containers, labels, name_of
@@ -63,7 +63,7 @@ def istio_sidecar(spec: IstioSidecarCheck, snapshot: WorkloadSnapshot, context: 
         return CheckOutcome(KIND, Outcome.FAILS, (f'the {where} opts out with {INJECT}: "false"',))
     namespace = snapshot.ref.namespace
     if isinstance(snapshot.namespace_labels, Unreadable):
-        running = f"; {len(pods)} running pods have no {PROXY}" if pods else ""
+        running = f"; {counted(len(pods), 'running pod')} without {PROXY}" if pods else ""
         return CheckOutcome(
             KIND,
             Outcome.UNKNOWN,
@@ -77,6 +77,8 @@ def istio_sidecar(spec: IstioSidecarCheck, snapshot: WorkloadSnapshot, context: 
     if injects:
         note = f"; running pods have no {PROXY} yet, new pods will" if pods else ""
         return CheckOutcome(KIND, Outcome.HOLDS, (said + note,))
-    looked_at = ", ".join(filter(None, [f"{len(pods)} running pods" if pods else pods_without_data(snapshot), where]))
+    looked_at = ", ".join(
+        filter(None, [counted(len(pods), "running pod") if pods else pods_without_data(snapshot), where])
+    )
     reason = said or f"namespace {namespace} has no istio-injection or istio.io/rev label"
     return CheckOutcome(KIND, Outcome.FAILS, (f"no {PROXY} sidecar ({looked_at}); {reason}",))

@@ -32,7 +32,7 @@ def log_signature(spec: LogSignatureCheck, snapshot: WorkloadSnapshot, context: 
                 unavailable.append(f"log of {log.label} unavailable: {log.unavailable}")
                 continue
             lines = log.text.splitlines()
-            searched.append(f"{len(lines)} lines of {log.label}")
+            searched.append(f"{len(lines)} lines of {log.label}" if lines else f"the empty log of {log.label}")
             matching = [line for line in lines if any(p.search(line) for p in patterns)]
             if matching:
                 count = f" ({len(matching)} matching lines)" if len(matching) > 1 else ""

@@ -6,6 +6,7 @@ import re
 
 from bot.cluster.checks.common import (
     active_pods,
+    counted,
     group_pods_by_annotation,
     name_list,
     quote,
@@ -92,7 +93,7 @@ def _move_evidence(spec: UsesPortCheck, snapshot: WorkloadSnapshot) -> tuple[boo
         pod_moved = _moved(pod_value, spec.port)
         moved = moved and pod_moved
         evidence.append(
-            f"{len(names)} running pods ({name_list(names)}): {key} "
+            f"{counted(len(names), 'running pod')} ({name_list(names)}): {key} "
             + (f"{pod_value!r}" if pod_value is not None else "not set")
         )
     return moved, evidence

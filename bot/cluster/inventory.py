@@ -1,0 +1,191 @@
+"""Reading many workloads at once for a scan: one paged list per kind, grouped locally.
+
+Requests grow with pages, not with pods or workloads: pods, events and Services are listed once and
+matched to their workloads in memory; ReplicaSets and namespaces come as metadata only. Each item is
+slimmed as it arrives, so full objects never pile up. Logs are not read here (one request per
+container would not scale); `diagnose` reads them for one workload.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from bot.cluster.kinds import (
+    KINDS,
+    REPLICASETS,
+    controller_of,
+    labels,
+    name_of,
+    pod_template,
+    service_selects,
+    slim_event,
+    slim_pod,
+    slim_workload,
+)
+from bot.cluster.kubeapi import Access, KubeApi
+from bot.cluster.live_pieces import piece
+from bot.cluster.snapshot import Unreadable, WorkloadSnapshot
+from bot.cluster.sources import Progress
+from bot.domain import WorkloadRef
+from bot.errors import ClusterUnreachableError
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
+NO_LOGS = Unreadable("logs", "not read during a scan; `eks-doctor diagnose` reads them for one workload")
+
+Key = tuple[str, str, str]  # kind, namespace, name
+Obj = dict[str, Any]
+
+
+@dataclass
+class Inventory:
+    snapshots: list[WorkloadSnapshot] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    #: Every pod of the cluster, when the scan covered all namespaces (reused for quota counts).
+    all_pods: list[Obj] | None = None
+
+
+class _Reader:
+    def __init__(self, api: KubeApi, namespace: str | None, progress: Progress | None) -> None:
+        self.api, self.namespace, self.progress = api, namespace, progress
+        self.unreadable: list[Unreadable] = []
+
+    def list(
+        self, plural: str, path: str, *, metadata_only: bool = False, query=(), keep: Callable[[Obj], Obj] = dict
+    ) -> list[Obj]:
+        """Every item passed through `keep` as it arrives, or [] with an `Unreadable` recorded."""
+        where = f"in namespace {self.namespace}" if self.namespace else "across the cluster"
+
+        def on_page(pages: int, seen: int) -> None:
+            if self.progress:
+                self.progress(f"listing {plural} {where}: {seen} so far")
+
+        def read() -> list[Obj]:
+            access = Access("list", plural, self.namespace)
+            items = self.api.items(path, access=access, metadata_only=metadata_only, query=query, on_page=on_page)
+            return [keep(item) for item in items]
+
+        result = piece(f"{plural} {where}", read)
+        if isinstance(result, Unreadable):
+            self.unreadable.append(result)
+            return []
+        return result
+
+    def failed(self, plural: str) -> Unreadable | None:
+        return next((u for u in self.unreadable if u.what.startswith(f"{plural} ")), None)
+
+
+def _workloads(reader: _Reader, namespace: str | None) -> tuple[dict[Key, Obj], dict[Key, Key]]:
+    """The workloads, and each ReplicaSet's or Job's parent (their pods belong to the parent)."""
+    workloads: dict[Key, Obj] = {}
+    for kind in WORKLOAD_KINDS:
+        path = KINDS[kind].collection_path(namespace)
+        for slim in reader.list(KINDS[kind].plural, path, keep=partial(slim_workload, kind=kind)):
+            workloads[(kind, _ns(slim), name_of(slim))] = slim
+    parent: dict[Key, Key] = {}
+    for rs in reader.list(REPLICASETS.plural, REPLICASETS.collection_path(namespace), metadata_only=True):
+        owner = controller_of(rs)
+        if owner and owner[0] == "Deployment":
+            parent[("ReplicaSet", _ns(rs), name_of(rs))] = ("Deployment", _ns(rs), owner[1])
+    for (kind, ns, name), job in list(workloads.items()):
+        owner = controller_of(job) if kind == "Job" else None
+        if owner and owner[0] == "CronJob" and ("CronJob", ns, owner[1]) in workloads:
+            parent[(kind, ns, name)] = ("CronJob", ns, owner[1])
+            del workloads[(kind, ns, name)]  # checked as part of its CronJob
+    return workloads, parent
+
+
+def _group_pods(
+    pods: list[Obj], workloads: dict[Key, Obj], parent: dict[Key, Key]
+) -> tuple[dict[Key, list[Obj]], dict[Key, set[str]]]:
+    """Pods per workload (bare pods become workloads), and the ReplicaSets/Jobs seen per workload."""
+    pods_of: dict[Key, list[Obj]] = defaultdict(list)
+    children_of: dict[Key, set[str]] = defaultdict(set)
+    for pod in pods:
+        owner = controller_of(pod)
+        if owner is None:
+            workloads[("Pod", _ns(pod), name_of(pod))] = pod
+            continue
+        key: Key = (owner[0], _ns(pod), owner[1])
+        while key in parent:
+            children_of[parent[key]].add(key[2])
+            key = parent[key]
+        pods_of[key].append(pod)
+    return pods_of, children_of
+
+
+def read_inventory(api: KubeApi, *, namespace: str | None, progress: Progress | None = None) -> Inventory:
+    reader = _Reader(api, namespace, progress)
+    workloads, parent = _workloads(reader, namespace)
+    all_pods = reader.list("pods", KINDS["Pod"].collection_path(namespace), keep=slim_pod)
+    pods_of, children_of = _group_pods(all_pods, workloads, parent)
+    services: dict[str, list[Obj]] = defaultdict(list)
+    for service in reader.list("services", f"/api/v1{_scope(namespace)}/services", keep=_slim_service):
+        services[_ns(service)].append(service)
+    events: dict[tuple[str, str], list[Obj]] = defaultdict(list)
+    warnings_only = [("fieldSelector", "type=Warning")]
+    for event in reader.list("events", f"/api/v1{_scope(namespace)}/events", query=warnings_only, keep=slim_event):
+        about = event["involvedObject"]
+        events[(str(about.get("namespace") or ""), str(about.get("name")))].append(event)
+    namespace_labels = _namespace_labels(reader, namespace)
+    _give_up_if_unreachable(reader.unreadable)
+
+    inventory = Inventory(unreadable=reader.unreadable, all_pods=all_pods if namespace is None else None)
+    pods_failed, events_failed, services_failed = (reader.failed(p) for p in ("pods", "events", "services"))
+    for (kind, ns, name), obj in sorted(workloads.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
+        template = pod_template(obj)
+        pods = [obj] if kind == "Pod" else pods_of.get((kind, ns, name), [])
+        names = {name, *children_of.get((kind, ns, name), ()), *(name_of(p) for p in pods)}
+        ns_labels = namespace_labels if isinstance(namespace_labels, Unreadable) else namespace_labels.get(ns)
+        inventory.snapshots.append(
+            WorkloadSnapshot(
+                ref=WorkloadRef(kind=kind, namespace=ns, name=name),
+                obj=obj,
+                template=template,
+                pods=pods_failed or pods,
+                events=events_failed or [e for n in sorted(names) for e in events.get((ns, n), [])],
+                logs=NO_LOGS,
+                services=services_failed or [s for s in services[ns] if service_selects(s, labels(template))],
+                namespace_labels=Unreadable(f"namespace {ns}", "not listed") if ns_labels is None else ns_labels,
+                origin="live",
+            )
+        )
+    return inventory
+
+
+def _namespace_labels(reader: _Reader, namespace: str | None) -> dict[str, dict[str, str]] | Unreadable:
+    if namespace is None:
+        items = reader.list("namespaces", "/api/v1/namespaces", metadata_only=True)
+        return reader.failed("namespaces") or {name_of(i): labels(i) for i in items}
+    found = piece(
+        f"namespace {namespace}",
+        lambda: reader.api.get(f"/api/v1/namespaces/{namespace}", access=Access("get", "namespaces")),
+    )
+    if isinstance(found, Unreadable):
+        reader.unreadable.append(found)
+        return found
+    return {namespace: labels(found or {})}
+
+
+def _give_up_if_unreachable(unreadable: list[Unreadable]) -> None:
+    """Nothing at all could be read because the cluster is unreachable: an error, not a report."""
+    plurals = {KINDS[k].plural for k in WORKLOAD_KINDS}
+    workload_lists = [u for u in unreadable if u.what.split(" ")[0] in plurals]
+    if len(workload_lists) == len(WORKLOAD_KINDS) and all(u.unreachable for u in workload_lists):
+        raise ClusterUnreachableError(workload_lists[0].why)
+
+
+def _slim_service(service: Obj) -> Obj:
+    meta = service.get("metadata") or {}
+    return {"metadata": {"name": meta.get("name"), "namespace": meta.get("namespace")}, "spec": service.get("spec")}
+
+
+def _scope(namespace: str | None) -> str:
+    return f"/namespaces/{namespace}" if namespace else ""
+
+
+def _ns(obj: Obj) -> str:
+    return str((obj.get("metadata") or {}).get("namespace") or "")
