@@ -25,7 +25,6 @@ from tests.kube_emulator.patching import PatchError, json_patch, merge_patch, st
 from tests.kube_emulator.resources import PODS
 from tests.kube_emulator.selectors import parse_field_selector, parse_label_selector
 
-
 METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 TEMPLATE_ANNOTATION = "eks.tke.cloud.tencent.com/pod-eip-reserve-time"
 

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from bot.cli.context import cli_context
 from bot.cli.output import console, err_console, print_json
+from bot.doctor import build_offers, record_triage_safely
 from bot.domain import Finding, Outcome, Verdict
 from bot.errors import InputError
 
@@ -97,8 +98,10 @@ def diagnose(
             settings=ctx.settings,
             cluster=target,
         )
+    recording = _record_diagnosis(report, symptom=symptom or f"diagnose {ref}")
+    offers = build_offers(kb=ctx.knowledge, findings=report.findings)
     if as_json:
-        print_json(report.as_dict())
+        print_json(report.as_dict() | {"incident": recording.as_dict(), "offers": [o.as_dict() for o in offers]})
     else:
         if report.matches:
             best = ", ".join(f"{m.entry_id} ({m.score:.0f})" for m in report.matches[:3])
@@ -106,7 +109,32 @@ def diagnose(
         _print_findings(report.findings, ctx.knowledge, mode="full")
         _print_notes(report.warnings, report.unreadable)
         console.print(_closing(report.findings, f"{report.workload} on cluster {report.cluster}"), soft_wrap=True)
+        for offer in offers:
+            console.print(f"  fix: [cyan]{escape(offer.command())}[/]  ({escape(offer.label)})", soft_wrap=True)
+        _print_recording(recording)
     raise typer.Exit(_exit_code(report))
+
+
+def _record_diagnosis(report, *, symptom: str):
+    import getpass
+
+    return record_triage_safely(
+        settings=cli_context().settings,
+        source="cli",
+        reporter=getpass.getuser(),
+        symptom=symptom,
+        matches=report.matches,
+        findings=report.findings,
+        workload=report.workload,
+        cluster=report.cluster,
+    )
+
+
+def _print_recording(recording) -> None:
+    if recording.incident_id:
+        err_console.print(f"[dim]recorded as incident {recording.incident_id}[/]")
+    elif recording.error:
+        err_console.print(f"[yellow]note:[/] the incident could not be recorded ({escape(recording.error)})")
 
 
 def scan(

@@ -19,8 +19,16 @@ def run(cli, kubeconfig):
 
 def test_fix_with_yes_applies_and_prints_the_contract_json(run, kube, shop):
     result = run(
-        "fix", "deploy/checkout", "-n", "shop", "--entry", GRPC_ENTRY,
-        "--symptom", "our grpc idle timeout is 60 minutes", "--yes", "--json",
+        "fix",
+        "deploy/checkout",
+        "-n",
+        "shop",
+        "--entry",
+        GRPC_ENTRY,
+        "--symptom",
+        "our grpc idle timeout is 60 minutes",
+        "--yes",
+        "--json",
     )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
@@ -34,7 +42,10 @@ def test_fix_with_yes_applies_and_prints_the_contract_json(run, kube, shop):
 def test_fix_shows_the_preview_and_needs_yes_without_a_terminal(run, kube, shop):
     result = run("fix", "shop/checkout", "--entry", GRPC_ENTRY)
     assert result.exit_code == 2 and "--yes" in result.stderr
-    assert f'+ {TCP}: "1800s"' in result.stdout and "3 pods of deployment/checkout" in result.stdout
+    assert (
+        f'+ {TCP}: "1800s"' in result.stdout
+        and "For deployment/checkout: 3 pods, replaced a few at a time" in result.stdout
+    )
     assert "kubectl patch deployment checkout" in result.stdout
     assert [r for r in kube.requests if r.method == "PATCH"] == []
 
@@ -122,3 +133,11 @@ def test_undo_of_something_that_changed_nothing_is_refused(run, kube, shop):
     result = run("undo", dry["action_id"])
     assert result.exit_code == 2 and "nothing to undo" in result.stderr
     assert run("undo", "act-doesnotexist").exit_code == 2
+
+
+@pytest.mark.parametrize(("answer", "code", "applied"), [("y\n", 0, True), ("n\n", 2, False), ("\n", 2, False)])
+def test_a_person_at_a_terminal_is_asked(run, kube, shop, monkeypatch, answer, code, applied):
+    monkeypatch.setattr("bot.cli.remedy_cmds._interactive", lambda: True)
+    result = run("fix", "deploy/checkout", "-n", "shop", "--entry", GRPC_ENTRY, stdin=answer)
+    assert result.exit_code == code and "Apply? [y/N]" in result.stdout
+    assert (TCP in template_annotations(kube)) is applied

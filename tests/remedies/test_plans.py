@@ -83,7 +83,7 @@ def test_plan_shows_the_exact_change_the_rollout_and_the_kubectl_equivalent(kb):
     )
     assert plan.before == {TCP: None} and plan.after == {TCP: "3600s"} and not plan.already_applied
     assert plan.diff_lines[1:] == [f'+ {TCP}: "3600s"']
-    assert "3 pods of deployment/checkout are recreated" in plan.consequence
+    assert plan.consequence.endswith("For deployment/checkout: 3 pods, replaced a few at a time (rolling update).")
     argv = shlex.split(plan.kubectl_command())
     assert argv[:5] == ["kubectl", "patch", "deployment", "checkout", "-n"] and "--context" in argv
     body = json.loads(argv[argv.index("-p") + 1])
@@ -149,7 +149,7 @@ def test_consequence_follows_the_update_strategy(kb):
     entry = kb.get(GRPC_ENTRY)
     sts = WorkloadRef(kind="StatefulSet", namespace="shop", name="ledger")
     on_delete = plan_patch(entry=entry, workload=sts, current_annotations={}, replicas=2, update_strategy="OnDelete")
-    assert "no pod restarts now" in on_delete.consequence
+    assert "nothing restarts now" in on_delete.consequence
     recreate = plan_patch(entry=entry, workload=DEPLOY, current_annotations={}, replicas=4, update_strategy="Recreate")
     assert "all 4 pods" in recreate.consequence and "outage" in recreate.consequence
 

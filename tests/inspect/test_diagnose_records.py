@@ -1,0 +1,45 @@
+"""A diagnosis from the CLI becomes an incident; a store that is down never costs the answer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.kube_emulator import builders as b
+
+
+@pytest.fixture
+def meshed(cli, kube, kubeconfig, monkeypatch, tmp_path):
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    kube.add(b.namespace("shop", labels={"istio-injection": "enabled"}))
+    deploy = b.deployment("checkout", "shop", containers=[b.container("app"), b.container("istio-proxy")])
+    kube.add_many([deploy, b.replicaset_for(deploy), b.pod(owner=deploy)])
+    return kube
+
+
+def test_diagnose_records_an_incident_with_its_findings_and_offers_the_fix(cli, meshed):
+    result = cli("diagnose", "deploy/checkout", "-n", "shop", "--symptom", "dns timeouts since 10:00", "--json")
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    incident_id = payload["incident"]["incident_id"]
+    assert incident_id and incident_id.startswith("inc-")
+    offer = next(o for o in payload["offers"] if o["entry"] == "istio-dns-timeout-ipvs-udp")
+    assert offer["kind"] == "patch"
+    assert offer["annotations"] == {"eks.tke.cloud.tencent.com/ipvs-udp-timeout": "120s"}
+    assert offer["command"] == "eks-doctor fix deployment/checkout -n shop --entry istio-dns-timeout-ipvs-udp"
+
+    shown = json.loads(cli("incidents", "show", incident_id, "--json").stdout)
+    assert shown["incident"]["symptom"] == "dns timeouts since 10:00"
+    assert shown["incident"]["workload"].endswith("checkout")
+    confirmed = {f["entry_id"] for f in shown["findings"] if f["verdict"] == "confirmed"}
+    assert "istio-dns-timeout-ipvs-udp" in confirmed
+
+
+def test_diagnose_still_answers_when_the_database_is_unreachable(cli, meshed):
+    down = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
+    result = cli("diagnose", "deploy/checkout", "-n", "shop", env={"EKS_DOCTOR_DATABASE_URL": down})
+    assert result.exit_code == 1
+    assert "confirmed istio-dns-timeout-ipvs-udp" in result.stdout
+    assert "the incident could not be recorded" in result.stderr
