@@ -71,6 +71,7 @@ class _CompiledEntry:
     weights: dict[str, float]
     anchors: tuple[frozenset[str], ...]
     penalties: dict[str, float]
+    vetoes: tuple[tuple[str, frozenset[str]], ...]
     symptoms_en: tuple[str, ...]
     symptoms_zh: tuple[str, ...]
 
@@ -137,6 +138,7 @@ class Matcher:
                     weights=dict(hints.concepts),
                     anchors=tuple(frozenset(group) for group in hints.anchors),
                     penalties=dict(hints.penalties),
+                    vetoes=tuple((concept, frozenset(lifting)) for concept, lifting in hints.vetoes.items()),
                     symptoms_en=tuple(textmod.normalise(s) for s in entry.symptoms.en),
                     symptoms_zh=tuple(textmod.normalise(s) for s in entry.symptoms.zh),
                 )
@@ -274,6 +276,9 @@ class Matcher:
         anchor = next((group for group in entry.anchors if group <= present), None)
         if anchor is None:
             return None
+        for concept, lifting in entry.vetoes:
+            if concept in present and not (lifting & present):
+                return None
         explanation = [hits[c].describe() for c in entry.weights if c in present]
         raw = sum(weight for concept, weight in entry.weights.items() if concept in present)
         penalties = dict(self._global_penalties)

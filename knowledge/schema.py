@@ -242,11 +242,16 @@ class MatchHints(_Strict):
     anchors: list[list[str]] = Field(min_length=1)
     #: concept -> weight subtracted when present (the near misses that share words with this entry).
     penalties: dict[str, float] = Field(default_factory=dict)
+    #: concept -> concepts that lift the veto: the entry is not a candidate when a vetoing concept is
+    #: present and none of its lifting concepts is ("9100 in use on a VM" is not this entry).
+    vetoes: dict[str, list[str]] = Field(default_factory=dict)
     #: Concepts this entry brings itself (added to the shared lexicon at load time).
     terms: dict[str, Concept] = Field(default_factory=dict)
 
     def referenced_concepts(self) -> set[str]:
-        names = set(self.concepts) | set(self.penalties)
+        names = set(self.concepts) | set(self.penalties) | set(self.vetoes)
+        for lifting in self.vetoes.values():
+            names.update(lifting)
         for group in self.anchors:
             names.update(group)
         return names

@@ -121,5 +121,8 @@ COMMON_WORDS = frozenset(
     those through time times today token total true trying under until user using value very want
     was were what when where which while will with within without work worked works would write wrong
     year your stage store stored table takes tests text these three token tried type types version
+    system systems process processes memory network networks worker workers thread threads socket
+    sockets handler manager master cluster clusters window windows output input result results
+    record records remote session sessions source target traffic update updated upgrade
     """.split()
 )

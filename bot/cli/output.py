@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
 from rich.console import Console
 
-console = Console(highlight=False, soft_wrap=False)
+def _width() -> int | None:
+    # Rich assumes 80 columns when stdout is not a terminal (CI logs, pipes): too narrow for evidence.
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return None
+    return 120
+
+
+console = Console(highlight=False, soft_wrap=False, width=_width())
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
