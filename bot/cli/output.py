@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
+
 def _width() -> int | None:
     # Rich assumes 80 columns when stdout is not a terminal (CI logs, pipes): too narrow for evidence.
     if sys.stdout.isatty() or os.environ.get("COLUMNS"):

@@ -82,11 +82,15 @@ def _parse_sets(pairs: list[str]) -> dict[str, str]:
     return values
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 def _confirm(question: str, *, yes: bool, required: bool) -> None:
     """Ask on a terminal; elsewhere go on only with --yes when `required`."""
     if yes:
         return
-    if sys.stdin.isatty():
+    if _interactive():
         if not typer.confirm(question, default=False):
             raise RefusedError("not applied: you answered no")
         return
@@ -106,7 +110,7 @@ def _print_plan(plan: Any, *, title: str, note: str | None = None) -> None:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
     if note:
         console.print(f"[yellow]note:[/] {escape(note)}")
-    console.print(f"[bold]consequence:[/] {escape(plan.consequence)}")
+    console.print(f"[bold]consequence:[/] {escape(plan.consequence)}", soft_wrap=True)
     if plan.changes:
         console.print("[dim]the same change with kubectl (GitOps users: put it in the manifest instead):[/]")
         _raw("  " + plan.kubectl_command())
@@ -118,7 +122,8 @@ def _finish(result: Any, *, as_json: bool) -> None:
     else:
         colour = STATUS_STYLE.get(result.status, "white")
         action = f" (action {result.action_id})" if result.action_id else ""
-        console.print(f"[{colour}]{result.status.replace('_', ' ')}[/]{escape(action)}: {escape(result.message)}")
+        status = result.status.replace("_", " ")
+        console.print(f"[{colour}]{status}[/]{escape(action)}: {escape(result.message)}", soft_wrap=True)
         if result.status == "applied" and result.kind == "patch" and result.action_id:
             console.print(f"[dim]undo with: eks-doctor undo {result.action_id}[/]")
     if result.exit_code:
@@ -224,8 +229,6 @@ def actions_list(
     as_json: JsonOption = False,
 ) -> None:
     """Fixes and undos, newest first: who, when, what changed, and whether it was undone."""
-    from rich.table import Table
-
     from bot.remedies.service import list_fix_actions
 
     with _store() as store:
@@ -236,17 +239,16 @@ def actions_list(
     if not actions:
         console.print("no actions recorded")
         return
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("id", "when", "actor", "kind", "status", "workload", "change", "undone by"):
-        table.add_column(column, overflow="fold")
     for a in actions:
         change = ", ".join(f"{k.rsplit('/', 1)[-1]}={v if v is not None else '(absent)'}" for k, v in a.after.items())
-        where = f"{a.workload_kind.lower()}/{a.workload_name} in {a.namespace} ({a.cluster})"
-        kind = a.kind if a.kind == "patch" else f"undo {a.undo_of}"
-        table.add_row(
-            a.id, a.created_at.strftime("%Y-%m-%d %H:%M"), a.actor, kind, a.status, where, change, a.undone_by or ""
+        kind = f"{a.entry_id}" if a.kind == "patch" else f"undo of {a.undo_of}"
+        undone = f"  [dim]undone by {a.undone_by}[/]" if a.undone_by else ""
+        line = (
+            f"{a.id}  {a.created_at:%Y-%m-%d %H:%M}  [{STATUS_STYLE.get(a.status, 'white')}]{a.status:<15}[/]  "
+            f"{escape(kind)}  {a.workload_kind.lower()}/{escape(a.workload_name)} in {escape(str(a.namespace))} "
+            f"({escape(str(a.cluster))})  {escape(change)}  by {escape(a.actor)}{undone}"
         )
-    console.print(table)
+        console.print(line, soft_wrap=True)
 
 
 # -- quota ------------------------------------------------------------------------------------------

@@ -110,28 +110,23 @@ class PatchPlan:
 
     @property
     def consequence(self) -> str:
+        """What the change sets off: the entry's own words plus how many pods, and how they are replaced."""
         if self.already_applied:
             return "Nothing to change: no write, no rollout."
         what = f"{self.workload.kind.lower()}/{self.workload.name}"
+        pods = f"{self.replicas} pod{'s' if self.replicas != 1 else ''}" if self.replicas is not None else "its pods"
         if self.update_strategy == "OnDelete":
-            count = f"its {self.replicas} pods" if self.replicas is not None else "its pods"
             return (
-                f"{self.consequence_note} {what} uses updateStrategy OnDelete: no pod restarts now, and "
-                f"{count} keep the old value until each is deleted (EKS reads the annotation at pod creation)."
-            ).strip()
-        if self.update_strategy == "Recreate" and self.replicas:
-            pods = (
-                f"Rollout with strategy Recreate: all {self.replicas} pods of {what} are stopped before the new ones "
-                "start (a short outage)."
+                f"{what} uses updateStrategy OnDelete: nothing restarts now, and {pods} keep the old value until "
+                "each is deleted (EKS reads the annotation when a pod is created)."
             )
-        elif self.replicas == 0:
-            pods = "No pods run now (0 replicas); pods created later get the new value."
-        elif self.replicas is None:
-            pods = f"Every pod of {what} is recreated, a few at a time (rolling update)."
+        if self.replicas == 0:
+            return f"{what} runs no pods now (0 replicas): nothing restarts; pods created later get the new value."
+        if self.update_strategy == "Recreate":
+            how = f"strategy Recreate: all {pods} stop before the new ones start (a short outage)"
         else:
-            noun = "pod" if self.replicas == 1 else "pods"
-            pods = f"Rollout: the {self.replicas} {noun} of {what} are recreated, a few at a time (rolling update)."
-        return f"{self.consequence_note} {pods}".strip()
+            how = f"{pods}, replaced a few at a time (rolling update)"
+        return f"{self.consequence_note} For {what}: {how}.".strip()
 
     def kubectl_command(self, values: Values | None = None) -> str:
         """The same change for people who apply it elsewhere (GitOps repos, their own terminal)."""

@@ -8,10 +8,12 @@ usage sample, so the next draft can show a trend.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.cluster.kinds import annotations, pod_template
 from bot.cluster.kubeapi import Access, KubeApi
 from bot.cluster.snapshot import ClusterCounts, Unreadable
 from bot.config import ClusterConfig
@@ -70,7 +72,8 @@ def read_figures(*, api: KubeApi, kb: Any, quota_type: str, security_group: str 
     usage, group = _usage(quota_type, counts, annotation, security_group)
     notes: list[str] = []
     pending = _count(api, "status.phase=Pending", notes)
-    unmet = _unmet(api, notes)
+    shortfall = _unmet(api, notes, annotation)
+    unmet = sum(shortfall.values()) if quota_type == "pods-per-cluster" else shortfall.get(group or "", 0)
     failures = _failures(api, _patterns(entry), notes)
     return LiveFigures(usage, pending, unmet, tuple(failures), group, tuple(notes))
 
@@ -102,17 +105,18 @@ def _count(api: KubeApi, field_selector: str, notes: list[str]) -> int:
         return 0
 
 
-def _unmet(api: KubeApi, notes: list[str]) -> int:
-    """Replicas asked for minus replicas created, over Deployments and StatefulSets: the pods a full
-    quota keeps from existing (a rollout's surge does not count: only shortfalls do)."""
-    missing = 0
+def _unmet(api: KubeApi, notes: list[str], annotation: str) -> Counter[str]:
+    """Replicas asked for minus replicas created, over Deployments and StatefulSets, per security group
+    of their pod template ("" = default group): the pods a full quota keeps from existing."""
+    missing: Counter[str] = Counter()
     for plural in ("deployments", "statefulsets"):
         try:
             for obj in api.items(f"/apis/apps/v1/{plural}", access=Access("list", plural)):
                 wanted = (obj.get("spec") or {}).get("replicas", 1)
                 created = (obj.get("status") or {}).get("replicas", 0)
-                if isinstance(wanted, int) and isinstance(created, int):
-                    missing += max(wanted - created, 0)
+                if isinstance(wanted, int) and isinstance(created, int) and wanted > created:
+                    group = annotations(pod_template({**obj, "kind": "Deployment"})).get(annotation, "")
+                    missing[group] += wanted - created
         except EksDoctorError as exc:
             notes.append(f"{plural} not read, so pods wanted but not created are undercounted: {exc}")
     return missing

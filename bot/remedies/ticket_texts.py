@@ -40,7 +40,7 @@ def reasoning_en(basis: dict[str, Any], kind: Any) -> str:
 
 def reasoning_zh(basis: dict[str, Any], kind: Any) -> str:
     parts = []
-    demand = f"峰值需求 {basis['demand']}{kind.unit_zh}"
+    demand = f"峰值需求 {basis['demand']} {kind.unit_zh}"
     if basis["unmet"]:
         demand += f"（使用中 {basis['usage']} + 未能创建 {basis['unmet']}）"
     elif basis["peak"] > basis["usage"]:
@@ -183,7 +183,7 @@ def text_zh(
     lines += [
         f"配额项：{kind.name_zh}",
         f"当前上限：{limit}",
-        f"当前用量：{usage}{kind.unit_zh}（占上限的 {usage * 100 // max(limit, 1)}%），统计时间 {_when(counted_at)}"
+        f"当前用量：{usage} {kind.unit_zh}（占上限的 {usage * 100 // max(limit, 1)}%），统计时间 {_when(counted_at)}"
         + ("，仅统计本集群的 Pod" if is_sg else ""),
         f"Pending 状态的 Pod：{pending} 个（已计入用量）",
         f"期望但未能创建的 Pod：{unmet} 个",

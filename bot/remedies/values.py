@@ -16,37 +16,19 @@ from bot.errors import InputError
 from knowledge.durations import format_seconds, parse_duration
 from knowledge.schema import AnnotationSpec, Entry, check_value_shape
 
-#: grpc-java's default idle timeout; the entry's default already covers it.
+#: Annotations whose suggested value follows a mechanism (matched by the key's last part).
 TCP_TIMEOUT_SUFFIX = "ipvs-tcp-timeout"
 METRICS_PORT_SUFFIX = "metrics-port"
 PORT_SEARCH_LIMIT = 200  # how far above the default a free metrics port is looked for
 
+# fmt: off
 _UNIT_SECONDS = {
-    "ms": 0.001,
-    "millisecond": 0.001,
-    "milliseconds": 0.001,
-    "s": 1,
-    "sec": 1,
-    "secs": 1,
-    "second": 1,
-    "seconds": 1,
-    "秒": 1,
-    "秒钟": 1,
-    "m": 60,
-    "min": 60,
-    "mins": 60,
-    "minute": 60,
-    "minutes": 60,
-    "分": 60,
-    "分钟": 60,
-    "h": 3600,
-    "hr": 3600,
-    "hrs": 3600,
-    "hour": 3600,
-    "hours": 3600,
-    "小时": 3600,
-    "个小时": 3600,
+    "ms": 0.001, "millisecond": 0.001, "milliseconds": 0.001,
+    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "秒": 1, "秒钟": 1,
+    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "分": 60, "分钟": 60,
+    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600, "小时": 3600, "个小时": 3600,
 }
+# fmt: on
 _UNIT = r"(milliseconds?|ms|seconds?|secs?|sec|s|minutes?|mins?|min|m|hours?|hrs?|hr|h|个小时|小时|分钟|分|秒钟|秒)"
 _AMOUNT = rf"(\d+(?:\.\d+)?)\s*-?\s*{_UNIT}(?![a-z])"
 _IDLE = r"(?:idle[\s_-]*time(?:out)?|idletimeout|idle|max[\s_-]*connection[\s_-]*idle|空闲(?:超时|时间)?)"
