@@ -25,7 +25,7 @@ def matcher():
     return load_knowledge_base().matcher
 
 
-LABELLED_SETS = ("symptoms-dev.jsonl", "symptoms-train.jsonl", "symptoms-blind1.jsonl")
+LABELLED_SETS = ("symptoms-dev.jsonl", "symptoms-train.jsonl", "symptoms-blind1.jsonl", "symptoms-blind2.jsonl")
 
 
 @pytest.mark.parametrize(("query", "expected"), [case for name in LABELLED_SETS for case in _cases(name)])
