@@ -148,6 +148,9 @@ def fix(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
     context: ContextOption = None,
     cluster: ClusterOption = None,
+    incident: Annotated[
+        str | None, typer.Option("--incident", help="Incident this fix belongs to (marked mitigated once applied).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Apply an entry's annotation patch to a Deployment, StatefulSet or DaemonSet (dry-run first, recorded)."""
@@ -176,6 +179,7 @@ def fix(
             actor=cli_actor(),
             cluster=cluster_name,
             dry_run_only=dry_run,
+            incident_id=incident,
         )
     _finish(result, as_json=as_json)
 

@@ -110,8 +110,9 @@ def apply_plan(*, api: KubeApi, plan: PatchPlan, dry_run_only: bool) -> PatchOut
 
 def _already(plan: PatchPlan, conflicts: int) -> str:
     values = ", ".join(f"{k}={v!r}" if v is not None else f"{k} absent" for k, v in plan.before.items())
-    raced = " (someone applied it at the same time)" if conflicts else ""
-    return f"already applied{raced}: {values}; nothing was sent"
+    raced = " (someone did it at the same time)" if conflicts else ""
+    done = "already restored" if plan.exact else "already applied"  # exact comparison: an undo
+    return f"{done}{raced}: {values}; nothing was sent"
 
 
 def _verify(api: KubeApi, plan: PatchPlan, dry: dict[str, Any] | None, attempt: int, conflicts: int) -> PatchOutcome:

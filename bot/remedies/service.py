@@ -20,7 +20,7 @@ from bot.cluster.kubeapi import KubeApi
 from bot.config import DoctorConfig
 from bot.domain import WorkloadRef
 from bot.errors import InputError, NotFoundError, RefusedError, StoreUnavailableError
-from bot.remedies.apply import APPLIED, REFUSED, PatchOutcome, apply_plan
+from bot.remedies.apply import APPLIED, FAILED, REFUSED, PatchOutcome, apply_plan
 from bot.remedies.patches import PATCHABLE, PatchPlan, plan_patch, plan_undo
 from bot.remedies.policy import Actor, check_may_fix
 from bot.remedies.results import FixResult, from_outcome, from_plan
@@ -114,8 +114,10 @@ def prepare_undo(*, store: Any, kb: Any, api: KubeApi, action_id: str) -> UndoPr
     """Read the action and the workload, and plan the restore of the values before the fix."""
     action = get_action(store, action_id=action_id)
     if action.kind != "patch":
-        raise RefusedError(f"{action_id} is an undo; undo the fix it undid ({action.undo_of}) again with a new fix")
-    if action.status != APPLIED:
+        raise RefusedError(f"{action_id} is an undo of {action.undo_of}; to change it back, run the fix again")
+    # Pending and failed actions may have changed the workload (an unrecorded outcome, an unconfirmed
+    # write); the plan's expectation check restores them only if the fix's values are still in place.
+    if action.status not in (APPLIED, PENDING, FAILED):
         raise RefusedError(
             f"{action_id} was {action.status.replace('_', ' ')}: it changed nothing, so there is nothing to undo"
         )

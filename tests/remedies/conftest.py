@@ -3,16 +3,20 @@ way the CLI builds one, a migrated SQLite store per test, and a shop with a gRPC
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.cluster.kubeapi import KubeApi, connect
-from bot.store import Store, open_store
+from bot.store import Store, open_store, upgrade
+from bot.store.models import Base
 from tests.kube_emulator import builders as b
 from tests.kube_emulator.fixtures import kube, kubeconfig  # noqa: F401
+from tests.store.conftest import DEFAULT_PG_URL, PG_URL_ENV, PgServer
 
 TCP = "eks.tke.cloud.tencent.com/ipvs-tcp-timeout"
 METRICS = "eks.tke.cloud.tencent.com/metrics-port"
@@ -27,11 +31,40 @@ def _migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def db_url(_migrated_db: Path, tmp_path: Path) -> str:
-    path = tmp_path / "remedies.db"
-    shutil.copy(_migrated_db, path)
-    return f"sqlite:///{path}"
+@pytest.fixture(scope="session")
+def _pg_url() -> Iterator[str]:
+    """One migrated PostgreSQL database for this session (see tests/store/conftest.py for the rules)."""
+    base_url = os.environ.get(PG_URL_ENV, DEFAULT_PG_URL)
+    try:
+        server = PgServer(base_url)
+    except ConnectionError as exc:
+        if os.environ.get("EKS_DOCTOR_SKIP_PG") == "1":
+            pytest.skip(f"PostgreSQL unreachable ({exc}); skipped because EKS_DOCTOR_SKIP_PG=1")
+        pytest.fail(f"PostgreSQL unreachable ({exc}); set EKS_DOCTOR_SKIP_PG=1 to skip on purpose", pytrace=False)
+    url = server.create_database("remedies")
+    store = open_store(url, migrate=False)
+    upgrade(store)
+    store.dispose()
+    yield url
+    server.drop_all()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, _migrated_db: Path, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "remedies.db"
+        shutil.copy(_migrated_db, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("_pg_url")
+    yield url
+    cleaner = open_store(url, migrate=False)
+    try:
+        with cleaner.engine.begin() as connection:
+            tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+    finally:
+        cleaner.dispose()
 
 
 @pytest.fixture

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from .conftest import GRPC_ENTRY, TCP, dry_runs, template_annotations, writes
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -141,3 +147,34 @@ def test_a_person_at_a_terminal_is_asked(run, kube, shop, monkeypatch, answer, c
     result = run("fix", "deploy/checkout", "-n", "shop", "--entry", GRPC_ENTRY, stdin=answer)
     assert result.exit_code == code and "Apply? [y/N]" in result.stdout
     assert (TCP in template_annotations(kube)) is applied
+
+
+def test_two_fix_processes_at_once_change_the_workload_once(kube, shop, kubeconfig, tmp_path):
+    env = {
+        **os.environ,
+        "KUBECONFIG": str(kubeconfig),
+        "EKS_DOCTOR_DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}",
+    }
+    env.pop("EKS_DOCTOR_CONFIG", None)
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli.app", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
+    )
+    argv = [
+        sys.executable,
+        "-m",
+        "bot.cli.app",
+        "fix",
+        "deploy/checkout",
+        "-n",
+        "shop",
+        "-e",
+        GRPC_ENTRY,
+        "-y",
+        "--json",
+    ]
+    generation = kube.get_object("deployments", "shop", "checkout")["metadata"]["generation"]
+    processes = [subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [json.loads(p.communicate(timeout=60)[0]) for p in processes]
+    assert sorted(o["status"] for o in outputs) == ["already_applied", "applied"]
+    assert kube.get_object("deployments", "shop", "checkout")["metadata"]["generation"] == generation + 1
+    assert template_annotations(kube)[TCP] == "1800s"

@@ -12,7 +12,7 @@ from bot.config import DoctorConfig
 from bot.domain import WorkloadRef
 from bot.errors import StoreUnavailableError
 from bot.remedies.policy import Actor
-from bot.remedies.service import apply_fix, prepare_fix
+from bot.remedies.service import apply_fix, apply_undo, prepare_fix, prepare_undo
 from bot.store import get_action, list_actions
 
 from .conftest import GRPC_ENTRY, TCP, template_annotations, writes
@@ -72,14 +72,23 @@ def test_a_lost_answer_is_settled_by_reading_back(kube, shop, kubeconfig, kb, st
     def slow_write(path):
         if any(r.method == "PATCH" for r in kube.requests):  # the dry-run went through: slow the apply down
             api.on_request = settle
-            kube.set_delay(0.8)
+            kube.set_delay(1.0)
 
     def settle(path):  # the answer timed out; let the server finish before reading back
         api.on_request = None
-        time.sleep(0.8)
+        time.sleep(1.5)
         kube.set_delay(0)
 
     api.on_request = slow_write
     result = _apply(store, api, plan)
     assert result.status == "applied" and "answer was lost" in result.message
     assert template_annotations(kube)[TCP] == "1800s" and len(writes(kube)) == 1
+
+
+def test_a_fix_left_pending_by_a_store_outage_can_still_be_undone(kube, shop, api, kb, store):
+    plan = prepare_fix(kb=kb, api=api, workload=CHECKOUT, entry_id=GRPC_ENTRY)
+    lost = _apply(FlakyStore(store, fail={"update the action"}), api, plan)
+    assert get_action(store, action_id=lost.action_id).status == "pending"
+    preview = prepare_undo(store=store, kb=kb, api=api, action_id=lost.action_id)
+    undone = apply_undo(store=store, api=api, config=DoctorConfig(), preview=preview, actor=Actor("alice"))
+    assert undone.status == "applied" and TCP not in template_annotations(kube)

@@ -224,3 +224,48 @@ def test_statefulsets_and_daemonsets_are_patched_too(kube, api, kb, store):
         assert result.status == "applied", result.message
         obj = kube.get_object(ref.kind, "shop", ref.name)
         assert obj["spec"]["template"]["metadata"]["annotations"][TCP] == "1800s"
+
+
+def test_a_button_press_refuses_a_change_made_after_its_preview(kube, shop, api, kb, store):
+    shown = prepare_fix(kb=kb, api=api, workload=CHECKOUT, entry_id=GRPC_ENTRY)  # what the message showed
+    deploy = kube.get_object("deployments", "shop", "checkout")
+    deploy["spec"]["template"]["metadata"]["annotations"][TCP] = "1000s"
+    kube.add(deploy)
+    fresh = prepare_fix(kb=kb, api=api, workload=CHECKOUT, entry_id=GRPC_ENTRY)  # the click re-reads
+    result = apply_fix(
+        store=store,
+        api=api,
+        config=CONFIG,
+        plan=fresh,
+        actor=ALICE,
+        cluster="emulator",
+        expect_before=shown.before,
+        request_key="slack-action-7",
+    )
+    assert result.status == "refused" and f'{TCP} is now "1000s", not (absent)' in result.message
+    assert template_annotations(kube)[TCP] == "1000s" and writes(kube) == []
+
+
+def test_the_metrics_port_suggestion_avoids_the_containers_ports(kube, api, kb, store):
+    deploy = b.deployment("exporter", "shop", containers=[b.container("node-exporter", ports=[9100, 9110])])
+    kube.add(deploy)
+    ref = WorkloadRef("Deployment", "shop", "exporter")
+    plan = prepare_fix(kb=kb, api=api, workload=ref, entry_id="port-9100-conflict")
+    assert plan.after == {"eks.tke.cloud.tencent.com/metrics-port": "9111"} and "9111 is free" in str(plan.reasons)
+    result = apply_fix(store=store, api=api, config=CONFIG, plan=plan, actor=ALICE, cluster="emulator")
+    assert result.status == "applied"
+
+
+def test_cli_users_are_not_gated_by_the_slack_allow_list(kube, shop, api, kb, store):
+    # The CLI acts with the operator's own kubeconfig, so the cluster's RBAC is the gate (see policy.py).
+    slack_only = DoctorConfig(fixers=[FixerRule(users=["U0ADMIN"])])
+    assert _fix(store, api, kb, config=slack_only).status == "applied"
+
+
+def test_a_fix_linked_to_an_incident_mitigates_it(kube, shop, api, kb, store):
+    from bot.store import get_incident, record_triage
+
+    incident = record_triage(store, source="cli", reporter="alice", symptom="grpc resets after idle").incident_id
+    plan = prepare_fix(kb=kb, api=api, workload=CHECKOUT, entry_id=GRPC_ENTRY)
+    apply_fix(store=store, api=api, config=CONFIG, plan=plan, actor=ALICE, cluster="emulator", incident_id=incident)
+    assert get_incident(store, incident_id=incident).incident.status == "mitigated"
