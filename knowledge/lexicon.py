@@ -19,6 +19,8 @@ class Lexicon(BaseModel):
     penalties: dict[str, float] = Field(default_factory=dict)
     #: concept -> concepts it cancels: "works on my laptop" is a comparison, not a laptop problem.
     cancels: dict[str, list[str]] = Field(default_factory=dict)
+    #: concept -> concepts that lift the veto, for every entry (another cloud's product is not ours).
+    vetoes: dict[str, list[str]] = Field(default_factory=dict)
 
     def merged(self, other: Lexicon) -> Lexicon:
         """Add another lexicon's concepts; a concept named in both gets the union of its forms."""
@@ -37,4 +39,9 @@ class Lexicon(BaseModel):
         cancels = {**self.cancels}
         for name, cancelled in other.cancels.items():
             cancels[name] = sorted({*cancels.get(name, []), *cancelled})
-        return Lexicon(concepts=combined, penalties={**self.penalties, **other.penalties}, cancels=cancels)
+        return Lexicon(
+            concepts=combined,
+            penalties={**self.penalties, **other.penalties},
+            cancels=cancels,
+            vetoes={**self.vetoes, **other.vetoes},
+        )

@@ -111,6 +111,7 @@ class Matcher:
         self._zh: list[tuple[str, str]] = []
         self._patterns: list[tuple[str, re.Pattern[str], str]] = []
         self._global_penalties = dict(kb.lexicon.penalties)
+        global_vetoes = tuple((c, frozenset(lifting)) for c, lifting in kb.lexicon.vetoes.items())
         self._cancels = {name: tuple(cancelled) for name, cancelled in kb.lexicon.cancels.items()}
         self._negatable = {name for name, concept in kb.lexicon.concepts.items() if concept.negatable}
         for name, concept in kb.lexicon.concepts.items():
@@ -138,7 +139,8 @@ class Matcher:
                     weights=dict(hints.concepts),
                     anchors=tuple(frozenset(group) for group in hints.anchors),
                     penalties=dict(hints.penalties),
-                    vetoes=tuple((concept, frozenset(lifting)) for concept, lifting in hints.vetoes.items()),
+                    vetoes=global_vetoes
+                    + tuple((concept, frozenset(lifting)) for concept, lifting in hints.vetoes.items()),
                     symptoms_en=tuple(textmod.normalise(s) for s in entry.symptoms.en),
                     symptoms_zh=tuple(textmod.normalise(s) for s in entry.symptoms.zh),
                 )

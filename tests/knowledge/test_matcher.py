@@ -12,12 +12,20 @@ from knowledge import load_knowledge_base
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
+#: Known misses, kept visible: the answer is only in arithmetic over kubectl output, or the cause
+#: (an upstream DNS server that was shut down) is told in prose after a perfect istio DNS signature,
+#: or a policy question names the annotation itself.
+KNOWN_MISSES = {"symptoms-holdout.jsonl:58", "symptoms-holdout.jsonl:200", "symptoms-blind3.jsonl:223"}
+
+
 def _cases(name: str) -> list:
     path = DATA / name
-    return [
-        pytest.param(case["q"], case["expect"], id=f"{name}:{number}")
-        for number, case in enumerate((json.loads(line) for line in path.read_text().splitlines() if line), 1)
-    ]
+    cases = []
+    for number, case in enumerate((json.loads(line) for line in path.read_text().splitlines() if line), 1):
+        case_id = f"{name}:{number}"
+        marks = [pytest.mark.xfail(strict=True, reason="known miss")] if case_id in KNOWN_MISSES else []
+        cases.append(pytest.param(case["q"], case["expect"], id=case_id, marks=marks))
+    return cases
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +33,14 @@ def matcher():
     return load_knowledge_base().matcher
 
 
-LABELLED_SETS = ("symptoms-dev.jsonl", "symptoms-train.jsonl", "symptoms-blind1.jsonl", "symptoms-blind2.jsonl")
+LABELLED_SETS = (
+    "symptoms-dev.jsonl",
+    "symptoms-train.jsonl",
+    "symptoms-blind1.jsonl",
+    "symptoms-blind2.jsonl",
+    "symptoms-blind3.jsonl",
+    "symptoms-holdout.jsonl",
+)
 
 
 @pytest.mark.parametrize(("query", "expected"), [case for name in LABELLED_SETS for case in _cases(name)])
