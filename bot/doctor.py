@@ -14,12 +14,11 @@ from enum import StrEnum
 
 from bot.domain import Finding, Verdict, WorkloadRef
 from bot.errors import UnreachableError
+from bot.remedies.patches import PATCHABLE
+from bot.remedies.values import suggest_values
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-
-#: Workload kinds whose pod template can carry an annotation patch.
-PATCHABLE_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
 
 
 class OfferKind(StrEnum):
@@ -87,8 +86,12 @@ class Triage:
         }
 
 
-def build_offers(*, kb, findings: Sequence[Finding] = (), matches: Sequence = ()) -> list[Offer]:
+def build_offers(
+    *, kb, findings: Sequence[Finding] = (), matches: Sequence = (), symptom: str | None = None
+) -> list[Offer]:
     """Fixes for confirmed findings on patchable workloads, and quota tickets for quota entries.
+
+    Suggested values follow what the person said ("idle timeout is 60 minutes" -> at least 3600s).
 
     Without findings (no workload named), a quota entry that matches still gets its ticket offer:
     the ticket does not need a workload.
@@ -107,8 +110,9 @@ def build_offers(*, kb, findings: Sequence[Finding] = (), matches: Sequence = ()
         if entry is None or finding.verdict is not Verdict.CONFIRMED:
             continue
         patch = entry.remedy.patch
-        if patch and finding.workload.kind in PATCHABLE_KINDS:
-            values = tuple((key, patch.spec(key).default) for key in patch.apply)
+        if patch and finding.workload.kind in PATCHABLE:
+            suggested = suggest_values(entry, symptom)
+            values = tuple((key, suggested[key].value) for key in patch.apply if key in suggested)
             add(
                 Offer(
                     kind=OfferKind.PATCH,

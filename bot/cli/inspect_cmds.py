@@ -99,7 +99,7 @@ def diagnose(
             cluster=target,
         )
     recording = _record_diagnosis(report, symptom=symptom or f"diagnose {ref}")
-    offers = build_offers(kb=ctx.knowledge, findings=report.findings)
+    offers = build_offers(kb=ctx.knowledge, findings=report.findings, symptom=symptom)
     if as_json:
         print_json(report.as_dict() | {"incident": recording.as_dict(), "offers": [o.as_dict() for o in offers]})
     else:

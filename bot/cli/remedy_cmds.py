@@ -332,7 +332,7 @@ def quota_status(
 ) -> None:
     """Show a ticket draft's status, or change it."""
     from bot.remedies.policy import cli_actor
-    from bot.remedies.quota import public_status, set_ticket_status, ticket_dict
+    from bot.remedies.quota import set_ticket_status, ticket_dict
     from bot.store import get_ticket_draft
 
     with _store() as store:
@@ -345,7 +345,7 @@ def quota_status(
         return
     figures = record.figures
     console.print(
-        f"{escape(record.id)}: [bold]{public_status(record.status)}[/] — {escape(record.ticket_type)} on "
+        f"{escape(record.id)}: [bold]{record.status}[/] — {escape(record.ticket_type)} on "
         f"{escape(str(record.cluster))}, usage {figures.get('usage')} of {figures.get('limit')}, "
         f"requested {figures.get('requested')}"
     )
@@ -358,7 +358,7 @@ def quota_list(
     as_json: JsonOption = False,
 ) -> None:
     """Ticket drafts, newest first."""
-    from bot.remedies.quota import list_tickets, public_status, ticket_dict
+    from bot.remedies.quota import list_tickets, ticket_dict
 
     with _store() as store:
         records = list_tickets(store=store, status=status, limit=limit)
@@ -369,7 +369,7 @@ def quota_list(
         console.print("no ticket drafts")
     for r in records:
         console.print(
-            f"{escape(r.id)}  {r.created_at:%Y-%m-%d %H:%M}  {public_status(r.status):<9}  {escape(r.ticket_type)}  "
+            f"{escape(r.id)}  {r.created_at:%Y-%m-%d %H:%M}  {r.status:<9}  {escape(r.ticket_type)}  "
             f"{escape(str(r.cluster))}  usage {r.figures.get('usage')}/{r.figures.get('limit')} -> "
             f"{r.figures.get('requested')}"
         )

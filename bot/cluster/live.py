@@ -62,7 +62,8 @@ class LiveSource:
 
     # -- one workload -------------------------------------------------------------------------------
 
-    def _find(self, ref: WorkloadRef) -> dict[str, Any]:
+    def find(self, ref: WorkloadRef) -> dict[str, Any]:
+        """The workload object; a bare name tries each kind in turn. NotFoundError suggests close names."""
         namespace = ref.namespace or self.api.default_namespace
         kinds = LOOKUP_ORDER if ref.kind == ANY_KIND else (ref.kind,)
         denied: ClusterPermissionError | None = None
@@ -218,7 +219,7 @@ class LiveSource:
 
     def read_workload(self, *, ref: WorkloadRef) -> WorkloadSnapshot:
         namespace = ref.namespace or self.api.default_namespace
-        obj = self._find(ref)
+        obj = self.find(ref)
         ref = WorkloadRef(kind=obj["kind"], namespace=namespace, name=name_of(obj))
         template = pod_template(obj)
         children = piece("ReplicaSets/Jobs", lambda: self._children(obj, namespace))

@@ -30,9 +30,7 @@ from bot.store import (
 SG_ANNOTATION = "eks.tke.cloud.tencent.com/security-group-id"
 FAILURE_REASONS = {"FailedCreate", "FailedScheduling", "ProvisioningFailed", "FailedCreatePodSandBox"}
 EVENT_PAGES = 2
-#: Ticket statuses people use, and the store's names for them where they differ.
 PUBLIC_STATUSES = ("draft", "submitted", "approved", "rejected")
-_STORE_NAMES = {"submitted": "filed", "approved": "done", "rejected": "discarded"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,18 +214,10 @@ def _series(cluster: str, quota_type: str, group: str | None) -> str:
     return f"{quota_type}:{group or 'default'}"
 
 
-def public_status(stored: str) -> str:
-    inverse = {v: k for k, v in _STORE_NAMES.items()}
-    return inverse.get(stored, stored)
-
-
 def _store_status(status: str) -> str:
     if status not in PUBLIC_STATUSES:
         raise InputError(f"unknown ticket status {status!r} (one of {', '.join(PUBLIC_STATUSES)})")
-    from bot.store import TicketStatus
-
-    known = {s.value for s in TicketStatus}
-    return status if status in known else _STORE_NAMES[status]
+    return status
 
 
 def set_ticket_status(*, store: Any, ticket_id: str, status: str, actor: str) -> Any:
@@ -235,9 +225,7 @@ def set_ticket_status(*, store: Any, ticket_id: str, status: str, actor: str) ->
 
 
 def ticket_dict(record: Any) -> dict[str, Any]:
-    data = record.as_dict()
-    data["status"] = public_status(record.status)
-    return data
+    return record.as_dict()
 
 
 def list_tickets(*, store: Any, status: str | None = None, cluster: str | None = None, limit: int = 50) -> list:

@@ -35,9 +35,7 @@ def _find(api: KubeApi, ref: WorkloadRef) -> dict[str, Any]:
     """The object; a bare name tries each kind in turn, with the inspector's lookup and suggestions."""
     from bot.cluster.live import LiveSource
 
-    source = LiveSource(api, log_tail_lines=0)
-    finder = getattr(source, "find", None) or source._find  # public name once the inspector exposes one
-    return finder(ref)
+    return LiveSource(api, log_tail_lines=0).find(ref)
 
 
 def state_of(obj: dict[str, Any], ref: WorkloadRef) -> WorkloadState:

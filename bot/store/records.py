@@ -37,9 +37,9 @@ class ActionStatus(StrEnum):
 
 class TicketStatus(StrEnum):
     DRAFT = "draft"
-    FILED = "filed"
-    DONE = "done"
-    DISCARDED = "discarded"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
 
 
 class FeedbackVote(StrEnum):

@@ -43,3 +43,16 @@ def test_diagnose_still_answers_when_the_database_is_unreachable(cli, meshed):
     assert result.exit_code == 1
     assert "confirmed istio-dns-timeout-ipvs-udp" in result.stdout
     assert "the incident could not be recorded" in result.stderr
+
+
+def test_offered_value_follows_the_idle_timeout_people_mention(cli, kube, kubeconfig, monkeypatch, tmp_path):
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    deploy = b.deployment(
+        "orders", "shop", containers=[b.container("app", ports=[{"name": "grpc", "containerPort": 9090}])]
+    )
+    kube.add_many([b.namespace("shop"), deploy, b.replicaset_for(deploy), b.pod(owner=deploy)])
+    symptom = "grpc-java clients get Connection reset by peer; our channel idle timeout is 60 minutes"
+    payload = json.loads(cli("diagnose", "deploy/orders", "-n", "shop", "--symptom", symptom, "--json").stdout)
+    offer = next(o for o in payload["offers"] if o["entry"] == "grpc-connection-reset-ipvs-tcp")
+    assert offer["annotations"] == {"eks.tke.cloud.tencent.com/ipvs-tcp-timeout": "3600s"}

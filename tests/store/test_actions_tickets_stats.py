@@ -91,8 +91,8 @@ def test_ticket_drafts(store):
         store, ticket_type="pods-per-cluster", figures={}, text="x", request_key="quota-button-1"
     )
     assert repeat.id == draft.id and not repeat.created
-    filed = update_ticket_status(store, ticket_id=draft.id, status="filed", actor="U1")
-    assert filed.status == "filed" and get_ticket_draft(store, ticket_id=draft.id).text["zh"] == "请提高..."
+    filed = update_ticket_status(store, ticket_id=draft.id, status="submitted", actor="U1")
+    assert filed.status == "submitted" and get_ticket_draft(store, ticket_id=draft.id).text["zh"] == "请提高..."
     assert [t.id for t in list_ticket_drafts(store, incident_id=incident_id)] == [draft.id]
     assert list_ticket_drafts(store, status="draft") == []
     kinds = [e.kind for e in get_incident(store, incident_id=incident_id).timeline]
