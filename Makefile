@@ -10,17 +10,17 @@ BIN := $(VENV)/bin
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev]\n"
 	touch $@
 
 install: $(VENV)/.installed
 
 demo: install
-	@echo "\n$$ eks-doctor match '<a pasted istio DNS timeout>'"
+	@printf "\n$$ eks-doctor match '<a pasted istio DNS timeout>'\n"
 	@$(BIN)/eks-doctor match "lookup orders.shop.svc.cluster.local on 172.16.0.10:53: read udp 10.0.1.5:40123->172.16.0.10:53: i/o timeout (pods have istio-proxy sidecars)"
-	@echo "\n$$ eks-doctor check examples/manifests"
+	@printf "\n$$ eks-doctor check examples/manifests\n"
 	@$(BIN)/eks-doctor check examples/manifests || [ $$? -eq 1 ]
-	@echo "\n$$ eks-doctor incidents list"
+	@printf "\n$$ eks-doctor incidents list\n"
 	@$(BIN)/eks-doctor incidents list
 
 test: install
@@ -28,7 +28,7 @@ test: install
 	$(BIN)/python -m pytest -n 2 -q
 
 eval: install
-	$(BIN)/python benchmarks/evaluate_matcher.py ../shared/eval/symptoms-dev.jsonl tests/data/symptoms-*.jsonl
+	$(BIN)/python benchmarks/evaluate_matcher.py tests/data/symptoms-*.jsonl
 
 bench: install
 	$(BIN)/python benchmarks/matcher_speed.py
