@@ -44,7 +44,9 @@ class Hit:
         if self.how == "typo":
             return f"{label}: '{self.form}' (typo-tolerant match)"
         if self.how == "pattern":
-            return f"{label}: error text '{self.form}'"
+            # Patterns run on normalised text; say which kind of address stood there, not the placeholder.
+            shown = self.form.replace("ipv4private", "<private IP>").replace("ipv4public", "<public IP>")
+            return f"{label}: error text '{shown}'"
         return f"{label}: '{self.form}'"
 
 
@@ -228,7 +230,8 @@ class Matcher:
             if concept not in hits and literal in normal:
                 found = pattern.search(normal)
                 if found:
-                    add(concept, found.group(0)[:80], "pattern")
+                    text = found.group(0)
+                    add(concept, text if len(text) <= 100 else text[:99] + "…", "pattern")
         for concept, cancelled in self._cancels.items():
             if concept in hits:
                 for name in cancelled:
