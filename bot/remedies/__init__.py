@@ -3,25 +3,34 @@ a server-side dry-run, verification, an audit record and undo; and quota-increas
 
 Steps a button can drive: `prepare_fix` (read + plan, nothing written) -> `apply_fix` (authorize,
 record, dry-run, apply, verify, record); `prepare_undo` -> `apply_undo`; `draft_ticket`.
+
+Names load on first use, so planning and offers never import the kubernetes client at start-up.
 """
 
-from bot.remedies.apply import PatchOutcome, apply_plan
-from bot.remedies.patches import PatchPlan, plan_patch, plan_undo
-from bot.remedies.policy import Actor, Channel, check_may_fix, cli_actor
-from bot.remedies.results import FixResult
-from bot.remedies.values import Suggestion, suggest_values
+from __future__ import annotations
 
-__all__ = [
-    "Actor",
-    "Channel",
-    "FixResult",
-    "PatchOutcome",
-    "PatchPlan",
-    "Suggestion",
-    "apply_plan",
-    "check_may_fix",
-    "cli_actor",
-    "plan_patch",
-    "plan_undo",
-    "suggest_values",
-]
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "PatchOutcome": "apply",
+    "apply_plan": "apply",
+    "PatchPlan": "patches",
+    "plan_patch": "patches",
+    "plan_undo": "patches",
+    "Actor": "policy",
+    "Channel": "policy",
+    "check_may_fix": "policy",
+    "cli_actor": "policy",
+    "FixResult": "results",
+    "Suggestion": "values",
+    "suggest_values": "values",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'bot.remedies' has no attribute {name!r}")
+    return getattr(import_module(f"bot.remedies.{_EXPORTS[name]}"), name)
