@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -18,6 +19,37 @@ class Outcome(StrEnum):
     HOLDS = "holds"  # the condition the entry needs is present
     FAILS = "fails"  # it is absent: the entry does not apply
     UNKNOWN = "unknown"  # could not tell (data missing, unreadable, or not decisive)
+
+
+class Channel(StrEnum):
+    """Through which interface a person acts."""
+
+    CLI = "cli"
+    SLACK = "slack"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who asks, and through which channel: every use case takes one, and the audit trail names it."""
+
+    id: str  # OS user name for the CLI, Slack user id for Slack
+    channel: Channel = Channel.CLI
+    usergroups: frozenset[str] = frozenset()
+    team: str | None = None  # the Slack workspace (team id)
+
+    @property
+    def label(self) -> str:
+        """How the audit trail names the actor: Slack ids as they are, CLI users as `cli:name`."""
+        return self.id if self.channel is Channel.SLACK else f"cli:{self.id}"
+
+
+def cli_actor() -> Actor:
+    """The person at the terminal: the operating-system user (`unknown` when there is none)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers) and no USER variable
+        user = "unknown"
+    return Actor(id=user, channel=Channel.CLI)
 
 
 @dataclass(frozen=True, slots=True)

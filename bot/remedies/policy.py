@@ -13,37 +13,11 @@ The rule:
 
 from __future__ import annotations
 
-import getpass
-from dataclasses import dataclass
-from enum import StrEnum
-
 from bot.config import DoctorConfig
+from bot.domain import Actor, Channel, cli_actor
 from bot.errors import RefusedError
 
-
-class Channel(StrEnum):
-    CLI = "cli"
-    SLACK = "slack"
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    id: str  # OS user name for the CLI, Slack user id for Slack
-    channel: Channel = Channel.CLI
-    usergroups: frozenset[str] = frozenset()
-
-    @property
-    def label(self) -> str:
-        """How the audit trail names the actor: Slack ids as they are, CLI users as `cli:name`."""
-        return self.id if self.channel is Channel.SLACK else f"cli:{self.id}"
-
-
-def cli_actor() -> Actor:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (some containers) and no USER variable
-        user = "unknown"
-    return Actor(id=user, channel=Channel.CLI)
+__all__ = ["Actor", "Channel", "check_may_fix", "cli_actor"]
 
 
 def check_may_fix(*, config: DoctorConfig, actor: Actor, cluster: str | None, namespace: str | None) -> None:
