@@ -25,8 +25,13 @@ class Settings(BaseSettings):
     database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="EKS_DOCTOR_DATABASE_URL")
     kb_path: Annotated[list[Path], NoDecode] = Field(default_factory=list, alias="EKS_DOCTOR_KB_PATH")
     config_path: Path | None = Field(default=None, alias="EKS_DOCTOR_CONFIG")
-    #: A signing key for compact references carried in Slack button values.
+    #: A signing key for compact references carried in Slack button values (default: derived from the
+    #: Slack signing secret, the same on every replica).
     action_secret: SecretStr | None = Field(default=None, alias="EKS_DOCTOR_ACTION_SECRET")
+    #: How long a button stays usable, in seconds (a week by default).
+    button_ttl_seconds: int = Field(default=7 * 24 * 3600, alias="EKS_DOCTOR_BUTTON_TTL", gt=0)
+    #: Diagnoses and fixes running at once in the Slack bot; more wait their turn.
+    workers: int = Field(default=16, alias="EKS_DOCTOR_WORKERS", gt=0, le=256)
     #: Bounds on every Kubernetes API call, so a slow cluster yields a partial report, not a hang.
     kube_timeout_seconds: float = Field(default=10.0, alias="EKS_DOCTOR_KUBE_TIMEOUT", gt=0)
     log_tail_lines: int = Field(default=200, alias="EKS_DOCTOR_LOG_TAIL_LINES", ge=0, le=5000)

@@ -200,3 +200,69 @@ def get_offer(doctor: Any, *, offer_id: str) -> Offer:
     from bot.store import get_offer as read_offer
 
     return Offer.from_row(read_offer(doctor.store(), offer_id=offer_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Rollout:
+    """How far the rollout a fix started has come (Deployments, StatefulSets and DaemonSets)."""
+
+    desired: int
+    updated: int
+    ready: int
+    done: bool
+
+
+def rollout_status(doctor: Any, *, cluster: str | None, workload: WorkloadRef) -> Rollout:
+    from bot.remedies.target import access, object_path
+
+    api = doctor.connect_recorded(cluster).api
+    obj = api.get(object_path(workload), access=access(workload.kind, "get", workload.namespace))
+    if obj is None:
+        raise InputError(f"{workload} no longer exists")
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    metadata = obj.get("metadata") or {}
+    if workload.kind == "DaemonSet":
+        desired = int(status.get("desiredNumberScheduled") or 0)
+        updated = int(status.get("updatedNumberScheduled") or 0)
+        ready = int(status.get("numberReady") or 0)
+    else:
+        desired = int(spec.get("replicas", 1) or 0)
+        updated = int(status.get("updatedReplicas") or 0)
+        ready = int(status.get("readyReplicas") or 0)
+    observed = int(status.get("observedGeneration") or 0) >= int(metadata.get("generation") or 0)
+    if not observed:  # the controller has not seen the change yet: nothing is updated, whatever status says
+        updated = 0
+    return Rollout(
+        desired=desired, updated=updated, ready=ready, done=observed and updated >= desired and ready >= desired
+    )
+
+
+def refuse_offer(doctor: Any, *, actor: Actor, offer: Offer, reason: str) -> str | None:
+    """Record who tried to apply an offer they may not, and why (nothing is sent to the cluster).
+
+    Returns the refusal's action id, or None when the store could not record it (the refusal stands).
+    """
+    from bot.errors import EksDoctorError
+    from bot.store import record_action
+
+    if offer.workload is None:
+        return None
+    try:
+        action = record_action(
+            doctor.store(),
+            incident_id=offer.incident_id,
+            entry_id=offer.entry_id,
+            cluster=offer.cluster,
+            namespace=offer.workload.namespace,
+            workload_kind=offer.workload.kind,
+            workload_name=offer.workload.name,
+            actor=actor.label,
+            kind="patch",
+            before=dict(offer.before or ()),
+            after=dict(offer.annotations),
+            status="refused",
+            message=reason,
+        )
+    except EksDoctorError:
+        return None
+    return action.id

@@ -11,7 +11,7 @@ from bot.core.clusters import Connection
 from bot.core.offers import Offer, OfferKind, build_offers
 from bot.core.recording import Recording, Thread, record_triage
 from bot.domain import Actor, WorkloadRef
-from bot.errors import EksDoctorError
+from bot.errors import EksDoctorError, RefusedError
 
 Progress = Callable[[str], None]
 
@@ -41,6 +41,16 @@ def resolve_workload(text: str | WorkloadRef, *, namespace: str | None, default_
     from bot.cluster.references import parse_reference
 
     return parse_reference(text, namespace=namespace, default_namespace=default_namespace)
+
+
+def require_namespace(ref_namespace: str | None, only_namespace: str | None, *, what: str) -> None:
+    """A channel bound to a namespace reads workloads of that namespace only."""
+    if only_namespace and ref_namespace != only_namespace:
+        where = f"namespace {ref_namespace}" if ref_namespace else "every namespace"
+        raise RefusedError(
+            f"this channel is for namespace {only_namespace}; {what} in {where} is not done from here",
+            hint="ask in that namespace's channel, or use the eks-doctor command line",
+        )
 
 
 def find_workload(text: str, *, default_namespace: str) -> WorkloadRef | None:
@@ -99,7 +109,8 @@ def _previewed(doctor: Any, connection: Connection, offer: Offer, symptom: str |
         offer,
         annotations=tuple((key, str(plan.after[key])) for key in plan.keys if plan.after[key] is not None),
         before=tuple((key, plan.before[key]) for key in plan.keys),
-        consequence=plan.consequence,
+        # The entry's general words are in the answer already; the dialog says what restarts here.
+        consequence=plan.consequence.replace(plan.consequence_note, "").strip() or plan.consequence,
         kubectl=plan.kubectl_command() if plan.changes else None,
     )
 
@@ -117,10 +128,12 @@ def diagnose(
     thread: Thread | None = None,
     delivery_id: str | None = None,
     preview_offers: bool = False,
+    only_namespace: str | None = None,
 ) -> Diagnosis:
     """Check one live workload against every known issue, and record it as an incident."""
     connection = doctor.connect(cluster=cluster, context=context)
     ref = resolve_workload(workload, namespace=namespace, default_namespace=connection.default_namespace)
+    require_namespace(ref.namespace, only_namespace, what="diagnosing a workload")
     diagnosis = inspect_workload(doctor, connection=connection, ref=ref, symptom=symptom, preview_offers=preview_offers)
     if record:
         diagnosis.recording, diagnosis.offers = record_triage(
@@ -157,13 +170,15 @@ def scan(
     cluster: str | None = None,
     context: str | None = None,
     progress: Progress | None = None,
+    only_namespace: str | None = None,
 ) -> Scan:
     """Every workload of a namespace (default: the context's) or of the whole cluster."""
     from bot.cluster.inspector import scan as run_scan
     from bot.cluster.live import LiveSource
 
     connection = doctor.connect(cluster=cluster, context=context)
-    scope = None if all_namespaces else (namespace or connection.default_namespace)
+    scope = None if all_namespaces else (namespace or only_namespace or connection.default_namespace)
+    require_namespace(scope, only_namespace, what="a scan")
     report = run_scan(
         kb=doctor.kb,
         source=LiveSource(connection.api, log_tail_lines=doctor.settings.log_tail_lines),

@@ -46,7 +46,9 @@ def draft_quota(
     contact: str | None = None,
     incident_id: str | None = None,
     request_key: str | None = None,
+    save: bool = True,
 ) -> QuotaDraft:
+    """Read live figures and draft the ticket; with `save` (the default) the draft is stored."""
     from bot.remedies.quota import draft_ticket
 
     check_quota_type(quota_type)
@@ -66,6 +68,7 @@ def draft_quota(
         security_group=security_group,
         incident_id=incident_id,
         request_key=request_key,
+        save=save,
     )
     return QuotaDraft(draft=draft, record=record, cluster=connection.name, notes=notes)
 
@@ -121,3 +124,29 @@ def pod_quota_usage(doctor: Any, *, cluster: str | None = None) -> QuotaUsage:
     except EksDoctorError as exc:
         limit = doctor.config.cluster(cluster).pod_quota if cluster else 0
         return QuotaUsage(name, "pods-per-cluster", None, limit, error=str(exc))
+
+
+def offer_quota_ticket(doctor: Any, *, quota_type: str, cluster: str | None = None) -> Any:
+    """A stored ticket offer not tied to an incident (`/eks quota`), so a button can refer to it."""
+    from dataclasses import replace
+
+    from bot.core.offers import Offer, OfferKind
+    from bot.store import save_offers
+
+    check_quota_type(quota_type)
+    offer = Offer(
+        kind=OfferKind.QUOTA_TICKET,
+        entry_id=_entry_for_quota(doctor, quota_type),
+        label=f"Draft a {quota_type} quota-increase ticket",
+        quota_type=quota_type,
+        cluster=cluster,
+    )
+    (row,) = save_offers(doctor.store(), incident_id=None, offers=[offer.to_row()])
+    return replace(offer, id=row.id)
+
+
+def _entry_for_quota(doctor: Any, quota_type: str) -> str:
+    for entry in doctor.kb.entries.values():
+        if entry.remedy.ticket and entry.remedy.ticket.quota == quota_type:
+            return entry.id
+    return quota_type

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.inspection import Diagnosis, find_workload, inspect_workload, resolve_workload
+from bot.core.inspection import Diagnosis, find_workload, inspect_workload, require_namespace, resolve_workload
 from bot.core.language import question_language
 from bot.core.offers import Offer, build_offers
 from bot.core.recording import Recording, Thread, record_triage
@@ -93,12 +93,21 @@ def triage(
     """
     defaults = doctor.config.channels.get(channel) if channel else None
     cluster = cluster or (defaults.cluster if defaults else None)
-    namespace = namespace or (defaults.namespace if defaults else None)
+    only_namespace = defaults.namespace if defaults else None
+    namespace = namespace or only_namespace
     result = Triage(text=text, language=question_language(text), matches=match_text(doctor, text=text, top=top))
     if workload is None:
         workload = find_workload(text, default_namespace=namespace or "default") if text else None
     if workload is not None:
-        _inspect(doctor, result, workload=workload, namespace=namespace, cluster=cluster, preview=preview_offers)
+        _inspect(
+            doctor,
+            result,
+            workload=workload,
+            namespace=namespace,
+            cluster=cluster,
+            preview=preview_offers,
+            only_namespace=only_namespace,
+        )
     findings = result.diagnosis.report.findings if result.diagnosis else []
     if result.diagnosis is not None:
         result.offers = list(result.diagnosis.offers)
@@ -131,11 +140,13 @@ def _inspect(
     namespace: str | None,
     cluster: str | None,
     preview: bool,
+    only_namespace: str | None,
 ) -> None:
     try:
         connection = doctor.connect(cluster=cluster)
         ref = resolve_workload(workload, namespace=namespace, default_namespace=connection.default_namespace)
         result.workload, result.cluster = ref, connection.name
+        require_namespace(ref.namespace, only_namespace, what="diagnosing a workload")
         result.diagnosis = inspect_workload(
             doctor, connection=connection, ref=ref, symptom=result.text or None, preview_offers=preview
         )

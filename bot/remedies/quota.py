@@ -171,10 +171,12 @@ def draft_ticket(
     incident_id: str | None = None,
     request_key: str | None = None,
     store_error: str | None = None,
+    save: bool = True,
 ) -> tuple[TicketDraft, Any, list[str]]:
     """(draft, stored record or None, notes). Store failures leave the draft usable and are noted.
 
     `store` None means it could not be opened (`store_error` says why): the draft is made all the same.
+    Without `save`, nothing is written: a preview of the figures (a form is filled from it).
     """
     kind = quota_kind(quota_type)
     if requested is not None and requested <= 0:
@@ -206,6 +208,8 @@ def draft_ticket(
         warn_ratio=warn_ratio,
     )
     record = None
+    if not save:
+        return draft, None, notes
     try:
         if store is None:
             raise StoreUnavailableError(store_error or "the incident store is not available")

@@ -1,0 +1,63 @@
+"""Fixtures for the Slack tests: a FakeSlack, the Kubernetes emulator, and the bot serving over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import ChannelDefaults, ClusterConfig, DoctorConfig, FixerRule
+from tests.kube_emulator import builders as b
+from tests.slack.harness import SlackBot, start_bot
+from tests.slack_fake.server import FakeSlack
+
+FIXER = "U0FIXER"
+GROUP = "S0ONCALL"
+GROUP_MEMBER = "U0ONCALL"
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        fake.usergroups[GROUP] = [GROUP_MEMBER]
+        yield fake
+
+
+@pytest.fixture
+def bot_config() -> DoctorConfig:
+    return DoctorConfig(
+        clusters=[ClusterConfig(name="prod", pod_quota=200)],
+        default_cluster="prod",
+        channels={"C0SHOPONLY": ChannelDefaults(cluster="prod", namespace="shop")},
+        fixers=[FixerRule(users=[FIXER], usergroups=[GROUP], namespaces=["shop"])],
+    )
+
+
+@pytest.fixture
+def slack_bot(fake_slack: FakeSlack, kubeconfig: Path, tmp_path: Path, bot_config: DoctorConfig) -> Iterator[SlackBot]:
+    bot = start_bot(
+        fake_slack, database_url=f"sqlite:///{tmp_path / 'bot.db'}", kubeconfig=str(kubeconfig), config=bot_config
+    )
+    yield bot
+    bot.close()
+
+
+@pytest.fixture
+def meshed_shop(kube):
+    """deployment/checkout in shop with istio sidecars and no raised ipvs UDP timeout: the DNS issue."""
+    deploy = b.deployment(
+        "checkout",
+        "shop",
+        containers=[
+            b.container("app", ports=[8080]),
+            b.container("istio-proxy", "istio/proxyv2:1.20.0", ports=[15090]),
+        ],
+        replicas=2,
+    )
+    kube.add(b.namespace("shop"))
+    kube.add(deploy)
+    kube.add(b.replicaset_for(deploy))
+    for _ in range(2):
+        kube.add(b.pod(owner=deploy))
+    return deploy
