@@ -132,7 +132,8 @@ def diagnose(
 ) -> Diagnosis:
     """Check one live workload against every known issue, and record it as an incident."""
     connection = doctor.connect(cluster=cluster, context=context)
-    ref = resolve_workload(workload, namespace=namespace, default_namespace=connection.default_namespace)
+    default = only_namespace or connection.default_namespace
+    ref = resolve_workload(workload, namespace=namespace, default_namespace=default)
     require_namespace(ref.namespace, only_namespace, what="diagnosing a workload")
     diagnosis = inspect_workload(doctor, connection=connection, ref=ref, symptom=symptom, preview_offers=preview_offers)
     if record:

@@ -53,7 +53,6 @@ def run(ctx: SlackContext, parsed: Command, command: dict[str, Any], reply: Repl
             doctor,
             actor=actor,
             workload=parsed.rest.strip(),
-            namespace=only_namespace,
             cluster=cluster,
             thread=Thread(channel, reply.ts) if channel and reply.ts else None,
             preview_offers=True,
