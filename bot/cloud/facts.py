@@ -13,6 +13,13 @@ from enum import StrEnum
 DEFAULT_ROUTE = "0.0.0.0/0"
 NAT = "NAT"
 MAX_ROUTES_QUOTED = 6
+DEFAULT_GROUP = ""  # how facts name the project's default security group
+
+
+def split_groups(value: str | None) -> list[str]:
+    """The group ids an annotation value names (it may list several, comma-separated); [""] for none."""
+    ids = [part.strip() for part in (value or "").split(",") if part.strip()]
+    return ids or [DEFAULT_GROUP]
 
 
 class GapKind(StrEnum):

@@ -13,20 +13,12 @@ from collections.abc import Iterable
 from bot.cloud.cache import FactsCache, shared_cache
 from bot.cloud.connection import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, DEFAULT_TIMEOUT, CloudApi, parse_endpoint
 from bot.cloud.errors import CREDENTIAL_VARIABLES, POLICY_FILE, gap_from
-from bot.cloud.facts import CloudFacts, CloudGap, EgressFacts, GapKind, SecurityGroupBindings
+from bot.cloud.facts import DEFAULT_GROUP, CloudFacts, CloudGap, EgressFacts, GapKind, SecurityGroupBindings
 from bot.cloud.groups import bindings, default_group, describe_groups
 from bot.cloud.network import read_egress
 from bot.config import ClusterConfig
 from bot.errors import EksDoctorError
 from bot.settings import Settings
-
-DEFAULT_GROUP = ""
-
-
-def split_groups(value: str | None) -> list[str]:
-    """The group ids an annotation value names (it may list several, comma-separated); [""] for none."""
-    ids = [part.strip() for part in (value or "").split(",") if part.strip()]
-    return ids or [DEFAULT_GROUP]
 
 
 class CloudReader:
