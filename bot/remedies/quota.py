@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.cluster.kinds import annotations, pod_template
@@ -162,8 +162,13 @@ def draft_ticket(
     actor: str,
     warn_ratio: float,
     security_group: str | None = None,
+    cloud: Any = None,
 ) -> tuple[TicketDraft, Any, list[str]]:
-    """(draft, stored record or None, notes). Store failures leave the draft usable and are noted."""
+    """(draft, stored record or None, notes). Store failures leave the draft usable and are noted.
+
+    `cloud` (a bot.cloud CloudReader): for the security-group quota, the usage becomes everything
+    bound to the group, with the breakdown by type; when the cloud cannot tell, this cluster's pods
+    count as before and a note says why."""
     kind = quota_kind(quota_type)
     if requested is not None and requested <= 0:
         raise InputError("--requested must be a positive number")
@@ -171,6 +176,13 @@ def draft_ticket(
     limit = cluster_config.pod_quota if quota_type == "pods-per-cluster" else cluster_config.security_group_quota
     series = _series(cluster_config.name, quota_type, figures.security_group)
     notes = list(figures.notes)
+    bound = _bindings(cloud, figures, notes) if quota_type == "security-group-instances" else None
+    if bound is not None:
+        notes.append(
+            f"{figures.usage} of the {bound.total} instances bound to {bound.group_id} are pods of this cluster"
+        )
+        figures = replace(figures, usage=bound.total, security_group=bound.group_id)
+        series = f"{quota_type}:{bound.group_id}:all-bindings"  # kept apart from pod-only counts
     try:
         history = usage_history(store, cluster=cluster_config.name, quota_type=series)
     except EksDoctorError as exc:
@@ -190,6 +202,7 @@ def draft_ticket(
         security_group=figures.security_group,
         where=entry.remedy.ticket.where if entry else None,
         warn_ratio=warn_ratio,
+        breakdown=bound.breakdown if bound is not None else None,
     )
     record = None
     try:
@@ -205,6 +218,23 @@ def draft_ticket(
     except EksDoctorError as exc:
         notes.append(f"the draft was not saved: {exc}")
     return draft, record, notes
+
+
+def _bindings(cloud: Any, figures: LiveFigures, notes: list[str]) -> Any:
+    """The group's bindings from the cloud, or None (with a note when the cloud could not tell)."""
+    from bot.cloud.facts import CloudGap, GapKind
+    from bot.cluster.checks.bindings import HINT
+
+    if cloud is None:
+        return None
+    found = cloud.bindings_for(figures.security_group or "")
+    if isinstance(found, CloudGap):
+        if found.kind is GapKind.NOT_CONFIGURED:
+            notes.append(f"counted from this cluster's pods only; {HINT} ({found.why})")
+        else:
+            notes.append(f"counted from this cluster's pods only; {found}")
+        return None
+    return found
 
 
 def _series(cluster: str, quota_type: str, group: str | None) -> str:
