@@ -53,8 +53,11 @@ def parse_endpoint(value: str | None) -> Endpoint | None:
 
 
 def _quiet_sdk_logger() -> None:
-    # The SDK logs whole requests (headers included) at debug level; keep them out of our logs.
-    logging.getLogger(SDK_LOGGER).propagate = False
+    # The SDK logs whole requests (the Authorization header included) at debug level: never make them,
+    # whatever level the rest of the process logs at.
+    sdk = logging.getLogger(SDK_LOGGER)
+    sdk.setLevel(logging.WARNING)
+    sdk.propagate = False
 
 
 class CloudApi:
@@ -85,7 +88,7 @@ class CloudApi:
         self.called: list[str] = []
 
     def __repr__(self) -> str:  # never show the credentials
-        return f"CloudApi(region={self.region!r}, endpoint={self.host!r})"
+        return f"CloudApi(region={self.region!r}, endpoint={self.host()!r})"
 
     def host(self, product: str = "vpc") -> str:
         return self.endpoint.host if self.endpoint else f"{product}.tencentcloudapi.com"
