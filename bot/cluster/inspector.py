@@ -83,7 +83,14 @@ def _cloud_lines(facts: CloudFacts | None) -> list[Unreadable]:
     cluster outage, so none of them marks the cluster unreachable."""
     if facts is None:
         return []
-    return [Unreadable(gap.what, gap.why) for gap in facts.gaps()]
+    # One outage fails every piece the same way: one line for all of them, not one per group.
+    by_why: dict[str, list[str]] = {}
+    for gap in facts.gaps():
+        by_why.setdefault(gap.why, []).append(gap.what)
+    return [
+        Unreadable(whats[0] if len(whats) == 1 else f"{whats[0]} and {len(whats) - 1} more pieces", why)
+        for why, whats in by_why.items()
+    ]
 
 
 def evaluate_entry(*, entry, snapshot: WorkloadSnapshot, context: CheckContext) -> Finding:

@@ -174,6 +174,8 @@ def test_cloud_down_while_the_cluster_is_up_keeps_the_whole_report(kb, source, s
     )
     assert finding(report, "port-9100-conflict").verdict is Verdict.RULED_OUT  # cluster checks unaffected
     assert report.as_dict()["cloud_unreachable"] is True
+    (line,) = report.unreadable  # the route tables and the group: one outage, one line
+    assert line.startswith("route tables of the super-node subnets of cluster cls-abcd1234 (Tencent Cloud) and 1 more")
 
 
 def test_scan_reads_the_cloud_once_and_reuses_it_briefly(kb, source, shop, kube, tencent, reader):
