@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -94,3 +96,15 @@ class Finding:
                 {"check": c.check, "outcome": c.outcome.value, "evidence": list(c.evidence)} for c in self.checks
             ],
         }
+
+
+def tally(findings: Iterable[Finding]) -> dict[str, int]:
+    """Findings per verdict, every verdict present."""
+    counts = Counter(f.verdict for f in findings)
+    return {verdict.value: counts.get(verdict, 0) for verdict in Verdict}
+
+
+def summary_line(findings: Iterable[Finding]) -> str:
+    """'2 confirmed, 3 ruled out, 1 unknown'."""
+    counts = tally(findings)
+    return ", ".join(f"{counts[v.value]} {v.value.replace('_', ' ')}" for v in Verdict)

@@ -1,33 +1,38 @@
-"""What every command needs, built once per invocation from the environment and flags."""
+"""What every command needs, built once per invocation from the environment: the `Doctor` (settings,
+config, knowledge base, store, clusters) and the person at the terminal."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
+from typing import Any
 
-from bot.config import DoctorConfig, load_config
+from bot.core import Doctor
+from bot.domain import Actor, cli_actor
 from bot.settings import Settings, load_settings
+
+
+def _note(message: str) -> None:
+    from bot.cli.output import err_console
+
+    err_console.print(f"note: {message}", markup=False, highlight=False)
 
 
 @dataclass
 class CliContext:
-    settings: Settings
+    doctor: Doctor
+    actor: Actor = field(default_factory=cli_actor)
 
-    @cached_property
-    def config(self) -> DoctorConfig:
-        return load_config(self.settings.config_path)
+    @property
+    def settings(self) -> Settings:
+        return self.doctor.settings
 
-    @cached_property
-    def knowledge(self):  # -> knowledge.KnowledgeBase (imported lazily: `--help` stays fast)
-        from bot.knowledge_base import open_knowledge_base
+    @property
+    def config(self) -> Any:
+        return self.doctor.config
 
-        return open_knowledge_base(self.settings, on_replace=_note_replacement)
-
-
-def _note_replacement(entry_id: str, path: str) -> None:
-    from bot.cli.output import err_console
-
-    err_console.print(f"note: {path} replaces the bundled entry {entry_id}")
+    @property
+    def knowledge(self) -> Any:
+        return self.doctor.kb
 
 
 _current: CliContext | None = None
@@ -37,10 +42,12 @@ def cli_context() -> CliContext:
     """The invocation's context, created on first use (never at import time)."""
     global _current
     if _current is None:
-        _current = CliContext(settings=load_settings())
+        _current = CliContext(doctor=Doctor(load_settings(), on_kb_note=_note))
     return _current
 
 
 def reset_cli_context() -> None:
     global _current
+    if _current is not None:
+        _current.doctor.close()
     _current = None

@@ -15,8 +15,7 @@ from rich.text import Text
 
 from bot.cli.context import cli_context
 from bot.cli.output import console, err_console, print_json
-from bot.doctor import build_offers, record_triage_safely
-from bot.domain import Finding, Outcome, Verdict
+from bot.domain import Finding, Outcome, Verdict, summary_line
 from bot.errors import InputError
 
 EXIT_CONFIRMED = 1
@@ -50,12 +49,10 @@ def check(
     as_json: JsonOption = False,
 ) -> None:
     """Check manifests offline against every known issue. Exit 1 when something is confirmed."""
-    from bot.cluster.inspector import check_manifests
+    from bot.core.inspection import check as check_files
 
     ctx = cli_context()
-    report = check_manifests(
-        kb=ctx.knowledge, paths=paths, config=ctx.config, quota_warn_ratio=ctx.settings.quota_warn_ratio
-    )
+    report = check_files(ctx.doctor, paths=paths)
     for problem in report.problems:
         err_console.print(f"[yellow]warning:[/] {escape(str(problem))}")
     if report.files_read == 0 or report.workloads == 0:
@@ -82,26 +79,22 @@ def diagnose(
     as_json: JsonOption = False,
 ) -> None:
     """Check one live workload against every known issue. Exit 1 when something is confirmed."""
-    from bot.cluster.inspector import diagnose as run_diagnose
-    from bot.cluster.references import parse_reference
+    from bot.core.inspection import diagnose as run_diagnose
 
     ctx = cli_context()
-    target, source, api = _live_source(cluster=cluster, context=context)
-    ref = parse_reference(workload, namespace=namespace, default_namespace=api.default_namespace)
-    with _progress(f"reading {ref}"):
-        report = run_diagnose(
-            kb=ctx.knowledge,
-            source=source,
-            ref=ref,
+    with _progress(f"reading {workload}"):
+        diagnosis = run_diagnose(
+            ctx.doctor,
+            actor=ctx.actor,
+            workload=workload,
+            namespace=namespace,
+            cluster=cluster,
+            context=context,
             symptom=symptom,
-            config=ctx.config,
-            settings=ctx.settings,
-            cluster=target,
         )
-    recording = _record_diagnosis(report, symptom=symptom or f"diagnose {ref}")
-    offers = build_offers(kb=ctx.knowledge, findings=report.findings, symptom=symptom)
+    report = diagnosis.report
     if as_json:
-        print_json(report.as_dict() | {"incident": recording.as_dict(), "offers": [o.as_dict() for o in offers]})
+        print_json(diagnosis.as_dict())
     else:
         if report.matches:
             best = ", ".join(f"{m.entry_id} ({m.score:.0f})" for m in report.matches[:3])
@@ -109,25 +102,10 @@ def diagnose(
         _print_findings(report.findings, ctx.knowledge, mode="full")
         _print_notes(report.warnings, report.unreadable)
         console.print(_closing(report.findings, f"{report.workload} on cluster {report.cluster}"), soft_wrap=True)
-        for offer in offers:
+        for offer in diagnosis.offers:
             console.print(f"  fix: [cyan]{escape(offer.command())}[/]  ({escape(offer.label)})", soft_wrap=True)
-        _print_recording(recording)
+        _print_recording(diagnosis.recording)
     raise typer.Exit(_exit_code(report))
-
-
-def _record_diagnosis(report, *, symptom: str):
-    import getpass
-
-    return record_triage_safely(
-        settings=cli_context().settings,
-        source="cli",
-        reporter=getpass.getuser(),
-        symptom=symptom,
-        matches=report.matches,
-        findings=report.findings,
-        workload=report.workload,
-        cluster=report.cluster,
-    )
 
 
 def _print_recording(recording) -> None:
@@ -145,23 +123,22 @@ def scan(
     as_json: JsonOption = False,
 ) -> None:
     """Check every workload of a namespace (default: the context's) or the whole cluster."""
-    from bot.cluster.inspector import scan as run_scan
+    from bot.core.inspection import scan as run_scan
 
     if namespace and all_namespaces:
         raise InputError("give either --namespace or --all-namespaces, not both")
     ctx = cli_context()
-    target, source, api = _live_source(cluster=cluster, context=context)
-    scope = None if all_namespaces else (namespace or api.default_namespace)
-    with _progress("scanning " + (f"namespace {scope}" if scope else "all namespaces")) as update:
-        report = run_scan(
-            kb=ctx.knowledge,
-            source=source,
-            namespace=scope,
-            config=ctx.config,
-            settings=ctx.settings,
-            cluster=target,
+    with _progress("scanning " + (f"namespace {namespace}" if namespace else "the cluster")) as update:
+        result = run_scan(
+            ctx.doctor,
+            actor=ctx.actor,
+            namespace=namespace,
+            all_namespaces=all_namespaces,
+            cluster=cluster,
+            context=context,
             progress=update,
         )
+    report, scope = result.report, result.namespace
     if as_json:
         print_json(report.as_dict())
     else:
@@ -176,19 +153,6 @@ def scan(
 
 
 # -- helpers ----------------------------------------------------------------------------------------
-
-
-def _live_source(*, cluster: str | None, context: str | None):
-    from bot.cluster.kubeapi import connect
-    from bot.cluster.live import LiveSource
-    from bot.cluster.targets import resolve_target
-
-    ctx = cli_context()
-    target, kube_context = resolve_target(ctx.config, cluster=cluster, context=context)
-    api = connect(context=kube_context, timeout=ctx.settings.kube_timeout_seconds)
-    if not ctx.config.clusters and not cluster:
-        target = target.model_copy(update={"name": api.context_name})  # name it as kubectl would
-    return target, LiveSource(api, log_tail_lines=ctx.settings.log_tail_lines), api
 
 
 def _exit_code(report) -> int:
@@ -275,8 +239,6 @@ def _print_notes(warnings: list[str], unreadable: list[str]) -> None:
 
 
 def _closing(findings: list[Finding], scope: str) -> str:
-    from bot.cluster.reports import summary_line
-
     return f"\n[bold]{summary_line(findings)}[/] [dim]({escape(scope)})[/]"
 
 

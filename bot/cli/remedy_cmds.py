@@ -9,8 +9,6 @@ store failed (including a change that was applied but could not be recorded: the
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -18,7 +16,7 @@ from rich.markup import escape
 
 from bot.cli.context import cli_context
 from bot.cli.output import console, err_console, print_json
-from bot.errors import InputError, RefusedError
+from bot.errors import RefusedError
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 ContextOption = Annotated[str | None, typer.Option("--context", help="kubeconfig context (default: current).")]
@@ -42,44 +40,9 @@ def register(app: typer.Typer) -> None:
 # -- plumbing ---------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _store() -> Iterator[Any]:
-    from bot.store import open_checked_store
-
-    store = open_checked_store(cli_context().settings.database_url)
-    try:
-        yield store
-    finally:
-        store.dispose()
-
-
-def _connect(*, cluster: str | None, context: str | None) -> tuple[Any, Any, str]:
-    """(cluster config, api, the cluster name recorded with actions and drafts)."""
-    from bot.cluster.kubeapi import connect
-    from bot.cluster.targets import resolve_target
-
-    ctx = cli_context()
-    target, kube_context = resolve_target(ctx.config, cluster=cluster, context=context)
-    api = connect(context=kube_context, timeout=ctx.settings.kube_timeout_seconds)
-    configured = {c.name for c in ctx.config.clusters}
-    # An unconfigured cluster is recorded by its kubeconfig context, so `undo` can find it again.
-    name = target.name if target.name in configured or context or cluster else api.context_name
-    return target, api, name
-
-
 def _raw(text: str, *, style: str | None = None) -> None:
     """Text people copy (commands, tickets): never wrapped, no markup."""
     console.print(text, markup=False, highlight=False, soft_wrap=True, style=style)
-
-
-def _parse_sets(pairs: list[str]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise InputError(f"--set {pair!r}: expected KEY=VALUE, e.g. ipvs-tcp-timeout=3600s")
-        values[key.strip()] = value
-    return values
 
 
 def _interactive() -> bool:
@@ -154,33 +117,28 @@ def fix(
     as_json: JsonOption = False,
 ) -> None:
     """Apply an entry's annotation patch to a Deployment, StatefulSet or DaemonSet (dry-run first, recorded)."""
-    from bot.cluster.references import parse_reference
-    from bot.remedies.policy import cli_actor
-    from bot.remedies.service import apply_fix, check_request, find_entry, prepare_fix
+    from bot.core.fixes import apply_fix, check_fix_request, parse_sets, preview_fix
 
     ctx = cli_context()
-    overrides = _parse_sets(sets or [])
-    check_request(find_entry(ctx.knowledge, entry), overrides)  # bad input stops before any request
-    with _store() as store:
-        _target, api, cluster_name = _connect(cluster=cluster, context=context)
-        ref = parse_reference(workload, namespace=namespace, default_namespace=api.default_namespace)
-        plan = prepare_fix(
-            kb=ctx.knowledge, api=api, workload=ref, entry_id=entry, overrides=overrides, symptom_text=symptom
-        )
-        if not as_json:
-            _print_plan(plan, title=f"fix {plan.entry_id} on {plan.workload} (cluster {cluster_name})")
-        if not plan.already_applied and not dry_run:
-            _confirm("Apply?", yes=yes, required=True)
-        result = apply_fix(
-            store=store,
-            api=api,
-            config=ctx.config,
-            plan=plan,
-            actor=cli_actor(),
-            cluster=cluster_name,
-            dry_run_only=dry_run,
-            incident_id=incident,
-        )
+    overrides = parse_sets(sets or [])
+    check_fix_request(ctx.doctor, entry_id=entry, overrides=overrides)  # bad input stops before any request
+    preview = preview_fix(
+        ctx.doctor,
+        workload=workload,
+        entry_id=entry,
+        namespace=namespace,
+        overrides=overrides,
+        symptom=symptom,
+        cluster=cluster,
+        context=context,
+        incident_id=incident,
+    )
+    plan = preview.plan
+    if not as_json:
+        _print_plan(plan, title=f"fix {plan.entry_id} on {plan.workload} (cluster {preview.cluster})")
+    if not plan.already_applied and not dry_run:
+        _confirm("Apply?", yes=yes, required=True)
+    result = apply_fix(ctx.doctor, actor=ctx.actor, preview=preview, dry_run=dry_run)
     _finish(result, as_json=as_json)
 
 
@@ -194,27 +152,17 @@ def undo(
     as_json: JsonOption = False,
 ) -> None:
     """Restore the annotations a fix changed, exactly as they were (refused if changed since)."""
-    from bot.remedies.policy import cli_actor
-    from bot.remedies.service import apply_undo, prepare_undo
-    from bot.store import get_action
+    from bot.core.fixes import apply_undo, preview_undo
 
     ctx = cli_context()
-    with _store() as store:
-        action = get_action(store, action_id=action_id)
-        names = {c.name for c in ctx.config.clusters}
-        recorded = action.cluster if action.cluster not in (None, "in-cluster", "current", "default") else None
-        by_name = recorded if recorded in names else None
-        by_context = context or (recorded if recorded not in names else None)
-        _target, api, _name = _connect(cluster=by_name, context=by_context)
-        preview = prepare_undo(store=store, kb=ctx.knowledge, api=api, action_id=action_id)
-        if not as_json:
-            title = f"undo {action_id} ({action.entry_id}) on {preview.plan.workload} (cluster {action.cluster})"
-            _print_plan(preview.plan, title=title, note=preview.note)
-        if preview.plan.changes and not preview.plan.expectation_failures() and not dry_run:
-            _confirm("Undo?", yes=yes, required=False)
-        result = apply_undo(
-            store=store, api=api, config=ctx.config, preview=preview, actor=cli_actor(), dry_run_only=dry_run
-        )
+    preview = preview_undo(ctx.doctor, action_id=action_id, context=context)
+    action = preview.action
+    if not as_json:
+        title = f"undo {action_id} ({action.entry_id}) on {preview.plan.workload} (cluster {action.cluster})"
+        _print_plan(preview.plan, title=title, note=preview.note)
+    if preview.plan.changes and not preview.plan.expectation_failures() and not dry_run:
+        _confirm("Undo?", yes=yes, required=False)
+    result = apply_undo(ctx.doctor, actor=ctx.actor, preview=preview, dry_run=dry_run)
     _finish(result, as_json=as_json)
 
 
@@ -233,10 +181,9 @@ def actions_list(
     as_json: JsonOption = False,
 ) -> None:
     """Fixes and undos, newest first: who, when, what changed, and whether it was undone."""
-    from bot.remedies.service import list_fix_actions
+    from bot.core.fixes import list_actions
 
-    with _store() as store:
-        actions = list_fix_actions(store=store, cluster=cluster, status=status, limit=limit)
+    actions = list_actions(cli_context().doctor, cluster=cluster, status=status, limit=limit)
     if as_json:
         print_json([a.as_dict() for a in actions])
         return
@@ -271,34 +218,25 @@ def quota_draft(
     as_json: JsonOption = False,
 ) -> None:
     """Draft a quota-increase ticket (English and Chinese) from live usage, and keep it as a draft."""
-    from bot.remedies.policy import cli_actor
-    from bot.remedies.quota import draft_ticket
-    from bot.remedies.tickets import quota_kind
+    from bot.core.quotas import check_quota_type, draft_quota
 
-    quota_kind(quota_type)  # an unknown type stops before any request
+    check_quota_type(quota_type)  # an unknown type stops before any request
     ctx = cli_context()
-    actor = cli_actor()
-    with _store() as store:
-        target, api, _name = _connect(cluster=cluster, context=context)
-        draft, record, notes = draft_ticket(
-            store=store,
-            api=api,
-            kb=ctx.knowledge,
-            cluster_config=target,
-            quota_type=quota_type,
-            requested=requested,
-            contact=contact or actor.id,
-            actor=actor.label,
-            warn_ratio=ctx.settings.quota_warn_ratio,
-            security_group=security_group,
-        )
+    result = draft_quota(
+        ctx.doctor,
+        actor=ctx.actor,
+        quota_type=quota_type,
+        cluster=cluster,
+        context=context,
+        requested=requested,
+        security_group=security_group,
+        contact=contact,
+    )
     if as_json:
-        data = draft.as_dict()
-        data.update(id=record.id if record else None, status="draft", notes=notes)
-        print_json(data)
+        print_json(result.as_dict())
     else:
-        _print_draft(draft, record, notes)
-    if record is None:
+        _print_draft(result.draft, result.record, result.notes)
+    if result.record is None:
         raise typer.Exit(3)
 
 
@@ -331,17 +269,15 @@ def quota_status(
     as_json: JsonOption = False,
 ) -> None:
     """Show a ticket draft's status, or change it."""
-    from bot.remedies.policy import cli_actor
-    from bot.remedies.quota import set_ticket_status, ticket_dict
-    from bot.store import get_ticket_draft
+    from bot.core.quotas import get_ticket, set_ticket_status
 
-    with _store() as store:
-        if new_status is not None:
-            record = set_ticket_status(store=store, ticket_id=ticket_id, status=new_status, actor=cli_actor().label)
-        else:
-            record = get_ticket_draft(store, ticket_id=ticket_id)
+    ctx = cli_context()
+    if new_status is not None:
+        record = set_ticket_status(ctx.doctor, actor=ctx.actor, ticket_id=ticket_id, status=new_status)
+    else:
+        record = get_ticket(ctx.doctor, ticket_id=ticket_id)
     if as_json:
-        print_json(ticket_dict(record))
+        print_json(record.as_dict())
         return
     figures = record.figures
     console.print(
@@ -358,12 +294,11 @@ def quota_list(
     as_json: JsonOption = False,
 ) -> None:
     """Ticket drafts, newest first."""
-    from bot.remedies.quota import list_tickets, ticket_dict
+    from bot.core.quotas import list_tickets
 
-    with _store() as store:
-        records = list_tickets(store=store, status=status, limit=limit)
+    records = list_tickets(cli_context().doctor, status=status, limit=limit)
     if as_json:
-        print_json([ticket_dict(r) for r in records])
+        print_json([r.as_dict() for r in records])
         return
     if not records:
         console.print("no ticket drafts")

@@ -6,11 +6,8 @@ first use; a PostgreSQL schema that is behind stops the command with the fix (`e
 
 from __future__ import annotations
 
-import getpass
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -25,19 +22,6 @@ incidents_app = typer.Typer(help="Incidents recorded from Slack and the CLI.", n
 db_app = typer.Typer(help="The incident database's schema.", no_args_is_help=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-@contextmanager
-def _store(*, checked: bool = True) -> Iterator[Any]:
-    # Imported here so `eks-doctor --help` does not load SQLAlchemy and Alembic.
-    from bot.store import open_checked_store, open_store
-
-    url = cli_context().settings.database_url
-    store = open_checked_store(url) if checked else open_store(url, migrate=False)
-    try:
-        yield store
-    finally:
-        store.dispose()
 
 
 def _when(value: datetime | None) -> str:
@@ -79,10 +63,9 @@ def list_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """List incidents, newest first."""
-    from bot.store import list_incidents
+    from bot.core.incidents import list_incidents
 
-    with _store() as store:
-        incidents = list_incidents(store, status=status, limit=limit)
+    incidents = list_incidents(cli_context().doctor, status=status, limit=limit)
     if as_json:
         print_json([_list_row(i) for i in incidents])
         return
@@ -105,10 +88,9 @@ def show_cmd(
     incident_id: Annotated[str, typer.Argument(help="An id from `incidents list`.")], as_json: JsonFlag = False
 ) -> None:
     """One incident: what was reported, matched, found and done, as a timeline."""
-    from bot.store import get_incident
+    from bot.core.incidents import show_incident
 
-    with _store() as store:
-        detail = get_incident(store, incident_id=incident_id)
+    detail = show_incident(cli_context().doctor, incident_id=incident_id)
     if as_json:
         print_json(detail.as_dict())
         return
@@ -142,32 +124,23 @@ def resolve_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Mark an incident resolved (stamps the time; resolving twice changes nothing)."""
-    from bot.store import set_incident_status
+    from bot.core.incidents import resolve_incident
 
-    with _store() as store:
-        summary = set_incident_status(store, incident_id=incident_id, status="resolved", actor=_actor(), note=note)
+    ctx = cli_context()
+    summary = resolve_incident(ctx.doctor, actor=ctx.actor, incident_id=incident_id, note=note)
     if as_json:
         print_json(_list_row(summary))
     else:
         console.print(f"{summary.id} resolved at {_when(summary.resolved_at)} UTC")
 
 
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no user name in minimal containers
-        return "cli"
-
-
 def _parse_since(text: str | None) -> datetime | None:
     if text is None:
         return None
-    from bot.store.types import utcnow
-
     match = re.fullmatch(r"(\d+)([hdw])", text.strip())
     if match:
         hours = int(match[1]) * {"h": 1, "d": 24, "w": 168}[match[2]]
-        return utcnow() - timedelta(hours=hours)
+        return datetime.now(UTC) - timedelta(hours=hours)
     try:
         return datetime.fromisoformat(text)
     except ValueError:
@@ -179,11 +152,10 @@ def stats_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Incidents per entry, time to mitigate, fixes applied and undone."""
-    from bot.store import stats
+    from bot.core.incidents import statistics
 
     start = _parse_since(since)
-    with _store() as store:
-        figures = stats(store, since=start)
+    figures = statistics(cli_context().doctor, since=start)
     if as_json:
         print_json(figures.as_dict())
         return
@@ -223,11 +195,9 @@ def _duration(seconds: Any) -> str:
 @db_app.command("upgrade")
 def db_upgrade(as_json: JsonFlag = False) -> None:
     """Migrate the database to the schema this version needs (safe to repeat)."""
-    from bot.store import upgrade
+    from bot.core.incidents import schema_upgrade
 
-    with _store(checked=False) as store:
-        before, after = upgrade(store)
-        url = store.url
+    before, after, url = schema_upgrade(cli_context().doctor)
     if as_json:
         print_json({"database": url, "from": before, "to": after, "changed": before != after})
     elif before == after:
@@ -239,11 +209,9 @@ def db_upgrade(as_json: JsonFlag = False) -> None:
 @db_app.command("current")
 def db_current(as_json: JsonFlag = False) -> None:
     """Show the database's schema revision and whether it is up to date."""
-    from bot.store import current_revision, head_revision
+    from bot.core.incidents import schema_revision
 
-    with _store(checked=False) as store:
-        current, url = current_revision(store), store.url
-    head = head_revision()
+    current, head, url = schema_revision(cli_context().doctor)
     if as_json:
         print_json({"database": url, "current": current, "head": head, "up_to_date": current == head})
     elif current == head:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
-from bot.domain import Finding, Verdict, WorkloadRef
+from bot.domain import Finding, Verdict, WorkloadRef, summary_line, tally
+
+__all__ = ["CheckReport", "DiagnosisReport", "EntryMatch", "Problem", "ScanReport", "summary_line", "tally"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,17 +26,6 @@ class Problem:
 class EntryMatch:
     entry_id: str
     score: float
-
-
-def tally(findings: list[Finding]) -> dict[str, int]:
-    counts = Counter(f.verdict for f in findings)
-    return {verdict.value: counts.get(verdict, 0) for verdict in Verdict}
-
-
-def summary_line(findings: list[Finding]) -> str:
-    """'2 confirmed, 3 ruled out, 1 unknown'."""
-    counts = tally(findings)
-    return ", ".join(f"{counts[v.value]} {v.value.replace('_', ' ')}" for v in Verdict)
 
 
 @dataclass

@@ -17,7 +17,13 @@ from bot.cluster.kinds import annotations, pod_template
 from bot.cluster.kubeapi import Access, KubeApi
 from bot.cluster.snapshot import ClusterCounts, Unreadable
 from bot.config import ClusterConfig
-from bot.errors import ClusterPermissionError, ClusterUnreachableError, EksDoctorError, InputError
+from bot.errors import (
+    ClusterPermissionError,
+    ClusterUnreachableError,
+    EksDoctorError,
+    InputError,
+    StoreUnavailableError,
+)
 from bot.remedies.tickets import TicketDraft, draft_quota_ticket, quota_kind
 from bot.store import (
     list_ticket_drafts,
@@ -162,13 +168,18 @@ def draft_ticket(
     actor: str,
     warn_ratio: float,
     security_group: str | None = None,
+    incident_id: str | None = None,
+    request_key: str | None = None,
+    store_error: str | None = None,
     cloud: Any = None,
 ) -> tuple[TicketDraft, Any, list[str]]:
     """(draft, stored record or None, notes). Store failures leave the draft usable and are noted.
 
+    `store` None means it could not be opened (`store_error` says why): the draft is made all the same.
     `cloud` (a bot.cloud CloudReader): for the security-group quota, the usage becomes everything
     bound to the group, with the breakdown by type; when the cloud cannot tell, this cluster's pods
-    count as before and a note says why."""
+    count as before and a note says why.
+    """
     kind = quota_kind(quota_type)
     if requested is not None and requested <= 0:
         raise InputError("--requested must be a positive number")
@@ -184,6 +195,8 @@ def draft_ticket(
         figures = replace(figures, usage=bound.total, security_group=bound.group_id)
         series = f"{quota_type}:{bound.group_id}:all-bindings"  # kept apart from pod-only counts
     try:
+        if store is None:
+            raise StoreUnavailableError(store_error or "the incident store is not available")
         history = usage_history(store, cluster=cluster_config.name, quota_type=series)
     except EksDoctorError as exc:
         history, notes = [], [*notes, f"usage history not read: {exc}"]
@@ -206,6 +219,8 @@ def draft_ticket(
     )
     record = None
     try:
+        if store is None:
+            raise StoreUnavailableError(store_error or "the incident store is not available")
         record_usage_sample(store, cluster=cluster_config.name, quota_type=series, usage=draft.usage, limit=limit)
         record = save_ticket_draft(
             store,
@@ -214,6 +229,8 @@ def draft_ticket(
             text={"en": draft.text_en, "zh": draft.text_zh},
             cluster=cluster_config.name,
             actor=actor,
+            incident_id=incident_id,
+            request_key=request_key,
         )
     except EksDoctorError as exc:
         notes.append(f"the draft was not saved: {exc}")

@@ -11,6 +11,7 @@ from bot.store.feedback import feedback_counts, record_feedback
 from bot.store.incidents import record_triage
 from bot.store.lifecycle import open_checked_store, open_store
 from bot.store.migrate import current_revision, downgrade, ensure_schema_current, head_revision, upgrade
+from bot.store.offers import get_offer, save_offers
 from bot.store.queries import get_incident, incident_for_thread, list_incidents
 from bot.store.records import (
     ActionKind,
@@ -27,6 +28,7 @@ from bot.store.records import (
     IncidentStatus,
     IncidentSummary,
     MatchRecord,
+    OfferRecord,
     RecordedTriage,
     SlackThread,
     StoreStats,
@@ -56,6 +58,7 @@ __all__ = [
     "IncidentStatus",
     "IncidentSummary",
     "MatchRecord",
+    "OfferRecord",
     "RecordedTriage",
     "RetryPolicy",
     "SlackThread",
@@ -72,6 +75,7 @@ __all__ = [
     "feedback_counts",
     "get_action",
     "get_incident",
+    "get_offer",
     "get_ticket_draft",
     "head_revision",
     "incident_for_thread",
@@ -87,6 +91,7 @@ __all__ = [
     "record_feedback",
     "record_triage",
     "record_usage_sample",
+    "save_offers",
     "save_ticket_draft",
     "set_incident_status",
     "stats",

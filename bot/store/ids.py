@@ -12,6 +12,7 @@ _LENGTH = 10  # 50 bits: a collision stays unlikely (~1e-3) even after a million
 INCIDENT = "inc"
 ACTION = "act"
 TICKET = "tkt"
+OFFER = "off"
 
 MAX_KEY_LENGTH = 200
 

@@ -135,6 +135,29 @@ class Action(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Offer(Base):
+    """Something a person may do next (apply a fix, draft a ticket), kept so a button can refer to it.
+
+    A Slack button carries only a signed reference to this row, never the change itself, and any
+    replica can serve the click because the offer lives in the shared database.
+    """
+
+    __tablename__ = "offers"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    incident_id: Mapped[str | None] = _incident_fk(nullable=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    entry_id: Mapped[str] = mapped_column(ENTRY)
+    cluster: Mapped[str | None] = mapped_column(ShortString(128))
+    namespace: Mapped[str | None] = mapped_column(NAME)
+    workload_kind: Mapped[str | None] = mapped_column(ShortString(64))
+    workload_name: Mapped[str | None] = mapped_column(NAME)
+    #: The annotation values to set (patch offers) or the quota type (ticket offers), and the values the
+    #: workload had when the offer was made, so a click on a stale offer is refused, not applied.
+    details: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class TicketDraft(Base):
     __tablename__ = "ticket_drafts"
 

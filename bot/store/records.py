@@ -177,6 +177,20 @@ class TicketDraftRecord(_Record):
 
 
 @dataclass(frozen=True, slots=True)
+class OfferRecord(_Record):
+    id: str
+    incident_id: str | None
+    kind: str
+    entry_id: str
+    cluster: str | None
+    namespace: str | None
+    workload_kind: str | None
+    workload_name: str | None
+    details: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentDetail(_Record):
     incident: IncidentSummary
     matches: tuple[MatchRecord, ...]

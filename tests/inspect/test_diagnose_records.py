@@ -28,7 +28,11 @@ def test_diagnose_records_an_incident_with_its_findings_and_offers_the_fix(cli, 
     offer = next(o for o in payload["offers"] if o["entry"] == "istio-dns-timeout-ipvs-udp")
     assert offer["kind"] == "patch"
     assert offer["annotations"] == {"eks.tke.cloud.tencent.com/ipvs-udp-timeout": "120s"}
-    assert offer["command"] == "eks-doctor fix deployment/checkout -n shop --entry istio-dns-timeout-ipvs-udp"
+    # The command a person can paste applies the same value and links the fix to this incident.
+    assert offer["command"] == (
+        "eks-doctor fix deployment/checkout -n shop --entry istio-dns-timeout-ipvs-udp"
+        f" --set eks.tke.cloud.tencent.com/ipvs-udp-timeout=120s --incident {incident_id}"
+    )
 
     shown = json.loads(cli("incidents", "show", incident_id, "--json").stdout)
     assert shown["incident"]["symptom"] == "dns timeouts since 10:00"

@@ -1,0 +1,123 @@
+"""Quota-increase ticket drafts filled from live figures, and their status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain import Actor
+
+
+@dataclass
+class QuotaDraft:
+    draft: Any  # bot.remedies.tickets.TicketDraft: figures, reasoning and the English and Chinese text
+    record: Any | None  # the stored draft (None: not saved, `notes` say why)
+    cluster: str
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = self.draft.as_dict()
+        data.update(id=self.record.id if self.record else None, status="draft", notes=list(self.notes))
+        return data
+
+
+def check_quota_type(quota_type: str) -> None:
+    """InputError for an unknown quota type, before any request."""
+    from bot.remedies.tickets import quota_kind
+
+    quota_kind(quota_type)
+
+
+def quota_types() -> list[str]:
+    from bot.remedies.tickets import QUOTAS
+
+    return list(QUOTAS)
+
+
+def draft_quota(
+    doctor: Any,
+    *,
+    actor: Actor,
+    quota_type: str,
+    cluster: str | None = None,
+    context: str | None = None,
+    requested: int | None = None,
+    security_group: str | None = None,
+    contact: str | None = None,
+    incident_id: str | None = None,
+    request_key: str | None = None,
+) -> QuotaDraft:
+    from bot.remedies.quota import draft_ticket
+
+    check_quota_type(quota_type)
+    connection = doctor.connect(cluster=cluster, context=context)
+    store, store_error = _store_or_reason(doctor)
+    draft, record, notes = draft_ticket(
+        store=store,
+        store_error=store_error,
+        api=connection.api,
+        kb=doctor.kb,
+        cluster_config=connection.config,
+        quota_type=quota_type,
+        requested=requested,
+        contact=contact or actor.id,
+        actor=actor.label,
+        warn_ratio=doctor.settings.quota_warn_ratio,
+        security_group=security_group,
+        incident_id=incident_id,
+        request_key=request_key,
+    )
+    return QuotaDraft(draft=draft, record=record, cluster=connection.name, notes=notes)
+
+
+def _store_or_reason(doctor: Any) -> tuple[Any | None, str | None]:
+    """A draft is still worth reading when the store is away; the drafting code notes it was not saved."""
+    from bot.errors import EksDoctorError
+
+    try:
+        return doctor.store(), None
+    except EksDoctorError as exc:
+        return None, str(exc)
+
+
+def set_ticket_status(doctor: Any, *, actor: Actor, ticket_id: str, status: str) -> Any:
+    from bot.remedies.quota import set_ticket_status as update
+
+    return update(store=doctor.store(), ticket_id=ticket_id, status=status, actor=actor.label)
+
+
+def get_ticket(doctor: Any, *, ticket_id: str) -> Any:
+    from bot.store import get_ticket_draft
+
+    return get_ticket_draft(doctor.store(), ticket_id=ticket_id)
+
+
+def list_tickets(doctor: Any, *, status: str | None = None, cluster: str | None = None, limit: int = 50) -> list:
+    from bot.remedies.quota import list_tickets as read
+
+    return read(store=doctor.store(), status=status, cluster=cluster, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaUsage:
+    cluster: str
+    quota_type: str
+    usage: int | None
+    limit: int
+    error: str | None = None
+
+
+def pod_quota_usage(doctor: Any, *, cluster: str | None = None) -> QuotaUsage:
+    """Pods counted against the cluster's pod quota (for App Home); an unreachable cluster says why."""
+    from bot.errors import EksDoctorError
+    from bot.remedies.quota import read_figures
+
+    name = cluster or "default"
+    try:
+        connection = doctor.connect(cluster=cluster)
+        name = connection.name
+        figures = read_figures(api=connection.api, kb=doctor.kb, quota_type="pods-per-cluster")
+        return QuotaUsage(name, "pods-per-cluster", figures.usage, connection.config.pod_quota)
+    except EksDoctorError as exc:
+        limit = doctor.config.cluster(cluster).pod_quota if cluster else 0
+        return QuotaUsage(name, "pods-per-cluster", None, limit, error=str(exc))

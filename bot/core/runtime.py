@@ -1,0 +1,78 @@
+"""`Doctor`: the services one process needs, built once from the settings and shared by every request.
+
+The CLI builds one per command; the Slack server builds one at start-up and serves every thread from
+it. Everything heavy (the knowledge base and its matcher, the database engine, cluster connections) is
+made on first use, under a lock, and then reused.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+from bot.config import DoctorConfig, load_config
+from bot.core.clusters import ClusterConnector, Connection, recorded_target
+from bot.core.stores import StoreProvider
+from bot.settings import Settings
+
+
+class Doctor:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        config: DoctorConfig | None = None,
+        kubeconfig: str | None = None,
+        on_kb_note: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        if config is not None:
+            self.__dict__["config"] = config
+        self.stores = StoreProvider(settings.database_url)
+        self.clusters = ClusterConnector(timeout=settings.kube_timeout_seconds, kubeconfig=kubeconfig)
+        self._on_kb_note = on_kb_note
+        self._kb_lock = threading.Lock()
+        self._kb: Any = None
+
+    @cached_property
+    def config(self) -> DoctorConfig:
+        return load_config(self.settings.config_path)
+
+    @property
+    def kb(self) -> Any:  # knowledge.loader.KnowledgeBase (imported on first use: `--help` stays fast)
+        if self._kb is None:
+            with self._kb_lock:
+                if self._kb is None:
+                    from bot.knowledge_base import open_knowledge_base
+
+                    note = self._on_kb_note
+                    self._kb = open_knowledge_base(
+                        self.settings,
+                        on_replace=(lambda entry_id, path: note(f"{path} replaces the bundled entry {entry_id}"))
+                        if note
+                        else None,
+                    )
+        return self._kb
+
+    def warm_up(self) -> None:
+        """Load what the first request would otherwise wait for (a server calls this at start-up)."""
+        _ = self.config
+        _ = self.kb.matcher
+
+    def store(self) -> Any:  # bot.store.Store
+        return self.stores.get()
+
+    def connect(self, *, cluster: str | None = None, context: str | None = None) -> Connection:
+        return self.clusters.connect(self.config, cluster=cluster, context=context)
+
+    def connect_recorded(self, name: str | None, *, context: str | None = None) -> Connection:
+        """The cluster an action or draft was recorded on (a `--context` given by the user wins)."""
+        if context:
+            return self.connect(context=context)
+        cluster, recorded_context = recorded_target(self.config, name)
+        return self.connect(cluster=cluster, context=recorded_context)
+
+    def close(self) -> None:
+        self.stores.close()
