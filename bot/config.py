@@ -28,6 +28,8 @@ class ClusterConfig(_Strict):
     cluster_id: str | None = None
     pod_quota: int = Field(default=DEFAULT_POD_QUOTA, gt=0)
     security_group_quota: int = Field(default=DEFAULT_SECURITY_GROUP_QUOTA, gt=0)
+    #: The Tencent Cloud project whose default security group pods without the annotation use.
+    project_id: int = Field(default=0, ge=0)
 
 
 class ChannelDefaults(_Strict):

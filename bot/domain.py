@@ -73,6 +73,9 @@ class CheckOutcome:
     check: str  # the check kind, e.g. "istio_sidecar"
     outcome: Outcome
     evidence: tuple[str, ...] = ()
+    #: The check saw the cause itself (e.g. the route table), not a symptom: when it holds, checks
+    #: that only look for symptoms (log lines) no longer need to.
+    decisive: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -156,12 +156,18 @@ def scan(
 
 
 def _exit_code(report) -> int:
-    """1 when something is confirmed (it is printed either way), else 3 when the cluster stopped answering."""
+    """1 when something is confirmed (it is printed either way), else 3 when the cluster or the cloud
+    stopped answering."""
+    cloud_down = getattr(report, "cloud_unreachable", False)
     if report.unreachable:
         err_console.print("[bold red]error:[/] the cluster stopped answering; the report above is partial")
+    if cloud_down:
+        err_console.print(
+            "[bold red]error:[/] the Tencent Cloud API did not answer; cloud checks fell back to the cluster's view"
+        )
     if report.confirmed:
         return EXIT_CONFIRMED
-    return EXIT_UNREACHABLE if report.unreachable else 0
+    return EXIT_UNREACHABLE if report.unreachable or cloud_down else 0
 
 
 @contextmanager

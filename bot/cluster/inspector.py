@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
+from bot.cloud.facts import CloudFacts, split_groups
 from bot.cluster.checks import CheckContext, evaluate, evaluate_cluster, is_cluster_scoped
 from bot.cluster.checks.quotas import quota_warnings
+from bot.cluster.kinds import annotations
 from bot.cluster.manifests import ManifestSource, read_manifest_files
 from bot.cluster.reports import CheckReport, DiagnosisReport, EntryMatch, ScanReport
 from bot.cluster.snapshot import ClusterCounts, Unreadable, WorkloadSnapshot
@@ -21,6 +23,9 @@ from bot.cluster.verdicts import combine
 from bot.config import ClusterConfig, DoctorConfig
 from bot.domain import CheckOutcome, Finding, Outcome, WorkloadRef
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.cloud.reader import CloudReader
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +45,11 @@ def _needs_counts(kb) -> bool:
 
 
 def check_context(
-    *, cluster: ClusterConfig, counts: ClusterCounts | Unreadable | None, quota_warn_ratio: float
+    *,
+    cluster: ClusterConfig,
+    counts: ClusterCounts | Unreadable | None,
+    quota_warn_ratio: float,
+    cloud: CloudFacts | None = None,
 ) -> CheckContext:
     """Configured limits win; a cluster without configured limits uses each check's own default."""
     explicit = cluster.model_fields_set
@@ -50,7 +59,38 @@ def check_context(
         quota_warn_ratio=quota_warn_ratio,
         counts=counts,
         cluster_name=cluster.name,
+        cloud=cloud,
     )
+
+
+def read_cloud(cloud: CloudReader | None, *, kb, snapshots: Sequence[WorkloadSnapshot], counts) -> CloudFacts | None:
+    """The cloud facts the entries' checks can use: the egress routes, and the bindings of every
+    security group the workloads (and, live, the cluster's pods) name. None without a reader."""
+    if cloud is None:
+        return None
+    kinds = {spec.kind for spec in _check_specs(kb)}
+    groups: list[str] = []
+    for annotation in _sg_annotations(kb):
+        values = [annotations(s.template).get(annotation, "") for s in snapshots]
+        if isinstance(counts, ClusterCounts):
+            values += list(counts.security_groups.get(annotation, {}))
+        groups += [gid for value in values for gid in split_groups(value)]
+    return cloud.read(egress="egress_without_eip" in kinds, security_groups=groups)
+
+
+def _cloud_lines(facts: CloudFacts | None) -> list[Unreadable]:
+    """Cloud pieces that could not be read, worded like the cluster's; a cloud outage is not a
+    cluster outage, so none of them marks the cluster unreachable."""
+    if facts is None:
+        return []
+    # One outage fails every piece the same way: one line for all of them, not one per group.
+    by_why: dict[str, list[str]] = {}
+    for gap in facts.gaps():
+        by_why.setdefault(gap.why, []).append(gap.what)
+    return [
+        Unreadable(whats[0] if len(whats) == 1 else f"{whats[0]} and {len(whats) - 1} more pieces", why)
+        for why, whats in by_why.items()
+    ]
 
 
 def evaluate_entry(*, entry, snapshot: WorkloadSnapshot, context: CheckContext) -> Finding:
@@ -113,29 +153,34 @@ def diagnose(
     settings: Settings,
     symptom: str | None = None,
     cluster: ClusterConfig | None = None,
+    cloud: CloudReader | None = None,
 ) -> DiagnosisReport:
     """Every entry against one workload; entries the symptom matches come first.
 
     Raises NotFoundError / ClusterPermissionError / ClusterUnreachableError when the workload itself
-    cannot be read; anything else that cannot be read makes the report partial.
+    cannot be read; anything else that cannot be read makes the report partial. `cloud` (a reader
+    from bot.cloud.open_cloud) lets the checks see route tables and security-group bindings.
     """
     target = cluster or config.cluster()
     snapshot = source.read_workload(ref=ref)
     counts = source.cluster_counts(sg_annotations=_sg_annotations(kb)) if _needs_counts(kb) else None
-    context = check_context(cluster=target, counts=counts, quota_warn_ratio=settings.quota_warn_ratio)
+    facts = read_cloud(cloud, kb=kb, snapshots=[snapshot], counts=counts)
+    context = check_context(cluster=target, counts=counts, quota_warn_ratio=settings.quota_warn_ratio, cloud=facts)
     entries, matches, warnings = _ordered_entries(kb, symptom)
     pieces = [*snapshot.unreadable(), *_log_problems(snapshot)]
     if isinstance(counts, Unreadable):
         pieces.append(counts)
+    cloud_pieces = _cloud_lines(facts)
     return DiagnosisReport(
         findings=[evaluate_entry(entry=entry, snapshot=snapshot, context=context) for entry in entries],
-        unreadable=_unreadable_lines(pieces),
+        unreadable=_unreadable_lines([*pieces, *cloud_pieces]),
         warnings=warnings + _warnings(kb, context),
         workload=snapshot.ref,
         cluster=target.name,
         matches=matches,
-        partial=bool(pieces),
+        partial=bool(pieces or cloud_pieces),
         unreachable=any(piece.unreachable for piece in pieces),
+        cloud_unreachable=bool(facts and facts.unreachable),
     )
 
 
@@ -197,26 +242,33 @@ def scan(
     namespace: str | None = None,
     cluster: ClusterConfig | None = None,
     progress: Progress | None = None,
+    cloud: CloudReader | None = None,
 ) -> ScanReport:
-    """Every workload of a namespace (None: all namespaces) against every entry, read in bulk."""
+    """Every workload of a namespace (None: all namespaces) against every entry, read in bulk.
+    The cloud, when given, is read once for the whole scan (and cached briefly by the reader)."""
     target = cluster or config.cluster()
     snapshots = source.list_workloads(namespace=namespace, progress=progress)
     counts = source.cluster_counts(sg_annotations=_sg_annotations(kb)) if _needs_counts(kb) else None
-    context = check_context(cluster=target, counts=counts, quota_warn_ratio=settings.quota_warn_ratio)
+    if cloud is not None and progress:
+        progress("reading route tables and security groups from Tencent Cloud")
+    facts = read_cloud(cloud, kb=kb, snapshots=snapshots, counts=counts)
+    context = check_context(cluster=target, counts=counts, quota_warn_ratio=settings.quota_warn_ratio, cloud=facts)
     if progress:
         progress(f"checking {len(snapshots)} workload" + ("" if len(snapshots) == 1 else "s"))
     pieces = list(source.unreadable())
     if isinstance(counts, Unreadable):
         pieces.append(counts)
+    cloud_pieces = _cloud_lines(facts)
     return ScanReport(
         findings=evaluate_many(kb=kb, snapshots=snapshots, counts=counts, context=context),
-        unreadable=_unreadable_lines(pieces),
+        unreadable=_unreadable_lines([*pieces, *cloud_pieces]),
         warnings=_warnings(kb, context),
         namespace=namespace,
         cluster=target.name,
         workloads=len(snapshots),
-        partial=bool(pieces),
+        partial=bool(pieces or cloud_pieces),
         unreachable=any(piece.unreachable for piece in pieces),
+        cloud_unreachable=bool(facts and facts.unreachable),
     )
 
 

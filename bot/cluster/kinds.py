@@ -200,6 +200,8 @@ def slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
     slim_spec: dict[str, Any] = {"containers": slim_containers}
     if slim_init:
         slim_spec["initContainers"] = slim_init
+    if spec.get("nodeName"):  # the super node, hence the subnet whose route table the pod uses
+        slim_spec["nodeName"] = spec["nodeName"]
     return {
         "kind": "Pod",
         "metadata": {

@@ -56,6 +56,8 @@ class DiagnosisReport(_Report):
     #: Some piece could not be read; `unreachable` when the cluster stopped answering midway.
     partial: bool = False
     unreachable: bool = False
+    #: The Tencent Cloud API did not answer (the cluster may be fine); its checks fell back.
+    cloud_unreachable: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -64,6 +66,7 @@ class DiagnosisReport(_Report):
             "cluster": self.cluster,
             "matches": [{"id": m.entry_id, "score": m.score} for m in self.matches],
             "partial": self.partial,
+            "cloud_unreachable": self.cloud_unreachable,
         }
 
 
@@ -74,6 +77,7 @@ class ScanReport(_Report):
     workloads: int = 0
     partial: bool = False
     unreachable: bool = False
+    cloud_unreachable: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -82,6 +86,7 @@ class ScanReport(_Report):
             "cluster": self.cluster,
             "workloads": self.workloads,
             "partial": self.partial,
+            "cloud_unreachable": self.cloud_unreachable,
         }
 
 

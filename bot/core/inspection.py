@@ -81,11 +81,20 @@ def inspect_workload(
         config=doctor.config,
         settings=doctor.settings,
         cluster=connection.config,
+        cloud=cloud_reader(doctor, connection),
     )
     offers = build_offers(kb=doctor.kb, findings=report.findings, symptom=symptom, cluster=connection.name)
     if preview_offers:
         offers = [_previewed(doctor, connection, offer, symptom) for offer in offers]
     return Diagnosis(report=report, cluster=connection.name, offers=offers)
+
+
+def cloud_reader(doctor: Any, connection: Connection) -> Any:
+    """The Tencent Cloud reader for this cluster (one per request; its answers are cached process-wide).
+    Without credentials it makes no call and the evidence says what the cloud check would add."""
+    from bot.cloud import open_cloud
+
+    return open_cloud(doctor.settings, connection.config)
 
 
 def _previewed(doctor: Any, connection: Connection, offer: Offer, symptom: str | None) -> Offer:
@@ -188,6 +197,7 @@ def scan(
         settings=doctor.settings,
         cluster=connection.config,
         progress=progress,
+        cloud=cloud_reader(doctor, connection),
     )
     return Scan(report=report, cluster=connection.name, namespace=scope)
 

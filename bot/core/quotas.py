@@ -49,6 +49,7 @@ def draft_quota(
     save: bool = True,
 ) -> QuotaDraft:
     """Read live figures and draft the ticket; with `save` (the default) the draft is stored."""
+    from bot.core.inspection import cloud_reader
     from bot.remedies.quota import draft_ticket
 
     check_quota_type(quota_type)
@@ -69,6 +70,7 @@ def draft_quota(
         incident_id=incident_id,
         request_key=request_key,
         save=save,
+        cloud=cloud_reader(doctor, connection),
     )
     return QuotaDraft(draft=draft, record=record, cluster=connection.name, notes=notes)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.cluster.kinds import annotations, pod_template
@@ -172,11 +172,15 @@ def draft_ticket(
     request_key: str | None = None,
     store_error: str | None = None,
     save: bool = True,
+    cloud: Any = None,
 ) -> tuple[TicketDraft, Any, list[str]]:
     """(draft, stored record or None, notes). Store failures leave the draft usable and are noted.
 
     `store` None means it could not be opened (`store_error` says why): the draft is made all the same.
     Without `save`, nothing is written: a preview of the figures (a form is filled from it).
+    `cloud` (a bot.cloud CloudReader): for the security-group quota, the usage becomes everything
+    bound to the group, with the breakdown by type; when the cloud cannot tell, this cluster's pods
+    count as before and a note says why.
     """
     kind = quota_kind(quota_type)
     if requested is not None and requested <= 0:
@@ -185,6 +189,13 @@ def draft_ticket(
     limit = cluster_config.pod_quota if quota_type == "pods-per-cluster" else cluster_config.security_group_quota
     series = _series(cluster_config.name, quota_type, figures.security_group)
     notes = list(figures.notes)
+    bound = _bindings(cloud, figures, notes) if quota_type == "security-group-instances" else None
+    if bound is not None:
+        notes.append(
+            f"{figures.usage} of the {bound.total} instances bound to {bound.group_id} are pods of this cluster"
+        )
+        figures = replace(figures, usage=bound.total, security_group=bound.group_id)
+        series = f"{quota_type}:{bound.group_id}:all-bindings"  # kept apart from pod-only counts
     try:
         if store is None:
             raise StoreUnavailableError(store_error or "the incident store is not available")
@@ -206,6 +217,7 @@ def draft_ticket(
         security_group=figures.security_group,
         where=entry.remedy.ticket.where if entry else None,
         warn_ratio=warn_ratio,
+        breakdown=bound.breakdown if bound is not None else None,
     )
     record = None
     if not save:
@@ -227,6 +239,23 @@ def draft_ticket(
     except EksDoctorError as exc:
         notes.append(f"the draft was not saved: {exc}")
     return draft, record, notes
+
+
+def _bindings(cloud: Any, figures: LiveFigures, notes: list[str]) -> Any:
+    """The group's bindings from the cloud, or None (with a note when the cloud could not tell)."""
+    from bot.cloud.facts import CloudGap, GapKind
+    from bot.cluster.checks.bindings import HINT
+
+    if cloud is None:
+        return None
+    found = cloud.bindings_for(figures.security_group or "")
+    if isinstance(found, CloudGap):
+        if found.kind is GapKind.NOT_CONFIGURED:
+            notes.append(f"counted from this cluster's pods only; {HINT} ({found.why})")
+        else:
+            notes.append(f"counted from this cluster's pods only; {found}")
+        return None
+    return found
 
 
 def _series(cluster: str, quota_type: str, group: str | None) -> str:

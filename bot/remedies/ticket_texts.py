@@ -75,6 +75,29 @@ def _trend_zh(trend: Any, limit: int) -> str:
     return text
 
 
+def _source_en(breakdown: dict[str, int] | None) -> str:
+    if breakdown is None:
+        return " from this cluster's pods"
+    return " from Tencent Cloud's association statistics (every instance bound to the group)"
+
+
+def _source_zh(breakdown: dict[str, int] | None) -> str:
+    return "，仅统计本集群的 Pod" if breakdown is None else "，来自腾讯云安全组关联统计（包含所有关联实例）"
+
+
+def _types(breakdown: dict[str, int], separator: str) -> str:
+    ordered = sorted(breakdown.items(), key=lambda item: (-item[1], item[0]))
+    return separator.join(f"{kind} {count}" for kind, count in ordered if count) or "-"
+
+
+def _breakdown_en(breakdown: dict[str, int] | None) -> list[str]:
+    return [] if breakdown is None else [f"Instances bound, by type: {_types(breakdown, ', ')}"]
+
+
+def _breakdown_zh(breakdown: dict[str, int] | None) -> list[str]:
+    return [] if breakdown is None else [f"按类型统计的关联实例：{_types(breakdown, '，')}"]
+
+
 def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
@@ -94,6 +117,7 @@ def text_en(
     contact: str,
     security_group: str | None,
     counted_at: datetime,
+    breakdown: dict[str, int] | None = None,
 ) -> str:
     cluster_id = cluster.cluster_id or "<cluster id, e.g. cls-xxxxxxxx>"
     region = cluster.region or "<region, e.g. ap-guangzhou>"
@@ -119,7 +143,8 @@ def text_en(
         f"Quota: {kind.name_en}",
         f"Current limit: {limit}",
         f"Current usage: {usage} {kind.unit_en} ({usage * 100 // max(limit, 1)}% of the limit), "
-        f"counted {_when(counted_at)}" + (" from this cluster's pods" if is_sg else ""),
+        f"counted {_when(counted_at)}" + (_source_en(breakdown) if is_sg else ""),
+        *_breakdown_en(breakdown),
         f"Pending pods: {pending} (included in the usage)",
         f"Pods wanted but not created: {unmet}",
         f"Usage trend: {_trend_en(trend, limit)}",
@@ -159,6 +184,7 @@ def text_zh(
     contact: str,
     security_group: str | None,
     counted_at: datetime,
+    breakdown: dict[str, int] | None = None,
 ) -> str:
     cluster_id = cluster.cluster_id or "<集群 ID，例如 cls-xxxxxxxx>"
     region = cluster.region or "<地域，例如 ap-guangzhou>"
@@ -184,7 +210,8 @@ def text_zh(
         f"配额项：{kind.name_zh}",
         f"当前上限：{limit}",
         f"当前用量：{usage} {kind.unit_zh}（占上限的 {usage * 100 // max(limit, 1)}%），统计时间 {_when(counted_at)}"
-        + ("，仅统计本集群的 Pod" if is_sg else ""),
+        + (_source_zh(breakdown) if is_sg else ""),
+        *_breakdown_zh(breakdown),
         f"Pending 状态的 Pod：{pending} 个（已计入用量）",
         f"期望但未能创建的 Pod：{unmet} 个",
         f"用量趋势：{_trend_zh(trend, limit)}",

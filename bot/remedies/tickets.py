@@ -9,7 +9,7 @@ always above the current limit; a figure the requester gives wins when it is hig
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -132,6 +132,8 @@ class TicketDraft:
     where: str | None = None
     warnings: tuple[str, ...] = ()
     counted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Instances bound to the security group by type, from the cloud (then `usage` is their total).
+    breakdown: dict[str, int] | None = None
 
     def figures(self) -> dict[str, Any]:
         """What is stored with the draft (and compared with later samples)."""
@@ -148,6 +150,7 @@ class TicketDraft:
             "recent_failures": list(self.recent_failures),
             "trend": _trend_dict(self.trend),
             "counted_at": self.counted_at.isoformat(),
+            "breakdown": self.breakdown,
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -171,6 +174,7 @@ class TicketDraft:
             "contact": self.contact,
             "where": self.where,
             "warnings": list(self.warnings),
+            "breakdown": self.breakdown,
         }
 
 
@@ -215,8 +219,10 @@ def draft_quota_ticket(
     where: str | None = None,
     warn_ratio: float = 0.8,
     now: datetime | None = None,
+    breakdown: Mapping[str, int] | None = None,
 ) -> TicketDraft:
-    """A ready-to-paste ticket in both languages, with the suggested limit and the reason for it."""
+    """A ready-to-paste ticket in both languages, with the suggested limit and the reason for it.
+    `breakdown`: what is bound to the security group by type (from the cloud; `usage` is its total)."""
     kind = quota_kind(quota_type)
     if requested is not None and requested <= limit:
         raise InputError(f"--requested {requested} is not above the current limit of {limit} {kind.unit_en}")
@@ -258,6 +264,7 @@ def draft_quota_ticket(
         contact=contact,
         security_group=security_group,
         counted_at=now,
+        breakdown=dict(breakdown) if breakdown is not None else None,
     )
     return TicketDraft(
         quota_type=quota_type,
@@ -281,4 +288,5 @@ def draft_quota_ticket(
         where=where,
         warnings=tuple(warnings),
         counted_at=now,
+        breakdown=facts["breakdown"],
     )

@@ -1,9 +1,11 @@
-"""What a check may know beyond the workload: the cluster's limits and its pod counts."""
+"""What a check may know beyond the workload: the cluster's limits, its pod counts, and what the
+Tencent Cloud API says about its network and security groups."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.cloud.facts import CloudFacts
 from bot.cluster.snapshot import ClusterCounts, Unreadable
 
 
@@ -15,6 +17,8 @@ class CheckContext:
     quota_warn_ratio: float = 0.8
     counts: ClusterCounts | Unreadable | None = None
     cluster_name: str = "default"
+    #: None: no cloud reader was given (offline checks), and the checks say nothing about the cloud.
+    cloud: CloudFacts | None = None
 
 
 def percent(used: int, limit: int, noun: str = "") -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from bot.cloud.facts import SecurityGroupBindings
+from bot.cluster.checks.bindings import cloud_bindings, gap_note, judge_bindings
 from bot.cluster.checks.common import active_pods, name_list, quote, template_word
 from bot.cluster.checks.context import CheckContext, percent
 from bot.cluster.checks.registry import cluster_evaluator, evaluator
@@ -76,8 +78,19 @@ def _group_name(group: str) -> str:
 
 
 def _judge_group(spec: SecurityGroupQuotaCheck, group: str, used: int, complete: bool, context: CheckContext):
-    """(outcome, evidence) for one security group. Counts cover this cluster only: a lower bound."""
+    """(outcome, evidence) for one security group: from the cloud's own count when there is one,
+    else from this cluster's pods (a lower bound), noting why the cloud count is missing."""
     limit = context.security_group_quota or spec.default_limit
+    found = cloud_bindings(group, context)
+    if found is not None and all(isinstance(f, SecurityGroupBindings) for f in found):
+        judged = judge_bindings(found, limit=limit, ours=used if complete else None, context=context)  # type: ignore[arg-type]
+        return judged.outcome, judged.said
+    outcome, said = _judge_from_pods(limit, group, used, complete, context)
+    note = gap_note(found, context) if complete else None
+    return outcome, f"{said}; {note}" if note else said
+
+
+def _judge_from_pods(limit: int, group: str, used: int, complete: bool, context: CheckContext):
     name = _group_name(group)
     if not complete:
         if used >= limit:
@@ -106,6 +119,11 @@ def security_group_quota(
         else f"no {spec.annotation} on the {template}, so its pods use {DEFAULT_GROUP}"
     )
     missing = _unreadable_counts(SG_QUOTA, context)
+    found = cloud_bindings(group, context)
+    if missing and found is not None and all(isinstance(f, SecurityGroupBindings) for f in found):
+        limit = context.security_group_quota or spec.default_limit
+        judged = judge_bindings(found, limit=limit, ours=None, context=context)  # type: ignore[arg-type]
+        return CheckOutcome(SG_QUOTA, judged.outcome, (where, judged.said))
     if missing:
         return CheckOutcome(SG_QUOTA, Outcome.UNKNOWN, (where, *missing.evidence))
     counts: ClusterCounts = context.counts  # type: ignore[assignment]
@@ -182,7 +200,8 @@ def quota_warnings(
     sg_annotation: str | None,
     sg_limit_default: int,
 ) -> list[str]:
-    """Warnings when live usage passes the warn ratio (default 80%) but has not reached the limit yet."""
+    """Warnings when live usage passes the warn ratio (default 80%); a group counts all its bindings when
+    the cloud told them, else only this cluster's pods."""
     if not isinstance(counts, ClusterCounts) or not counts.complete:
         return []
     warnings = []
@@ -196,10 +215,12 @@ def quota_warnings(
     if sg_annotation:
         sg_limit = context.security_group_quota or sg_limit_default
         for group, used in counts.security_groups.get(sg_annotation, Counter()).most_common():
-            if used < sg_limit * context.quota_warn_ratio:
-                break
-            state = "reached" if used >= sg_limit else "near"
-            warnings.append(
-                f"{_group_name(group)} instance limit {state}: {percent(used, sg_limit)} from this cluster alone"
-            )
+            found = cloud_bindings(group, context) or []
+            totals = [f for f in found if isinstance(f, SecurityGroupBindings)]
+            for name, count, scope in [(b.label, b.total, "all bindings") for b in totals] or [
+                (_group_name(group), used, "from this cluster alone")
+            ]:
+                if count >= sg_limit * context.quota_warn_ratio:
+                    state = "reached" if count >= sg_limit else "near"
+                    warnings.append(f"{name} instance limit {state}: {percent(count, sg_limit)} {scope}")
     return warnings
