@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from bot.cli.app import main
 from bot.cli.context import reset_cli_context
+from tests.postgres import PgServer, running_server
 
 # The Kubernetes-API emulator's `kube` and `kubeconfig` fixtures, for every test package.
 pytest_plugins = ["tests.kube_emulator.fixtures"]
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """The PostgreSQL server for this test process: the configured one, else a throwaway embedded one."""
+    try:
+        with running_server() as server:
+            yield server
+    except ConnectionError as exc:
+        pytest.fail(f"no PostgreSQL server for the tests: {exc}", pytrace=False)
 
 
 @dataclass
