@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -36,11 +36,18 @@ class Settings(BaseSettings):
     kube_timeout_seconds: float = Field(default=10.0, alias="EKS_DOCTOR_KUBE_TIMEOUT", gt=0)
     log_tail_lines: int = Field(default=200, alias="EKS_DOCTOR_LOG_TAIL_LINES", ge=0, le=5000)
     quota_warn_ratio: float = Field(default=0.8, alias="EKS_DOCTOR_QUOTA_WARN_RATIO", gt=0, le=1)
+    #: The Slack bot's log level (JSON lines on stderr).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="EKS_DOCTOR_LOG_LEVEL")
     #: Read-only Tencent Cloud credentials for the cloud checks (the SDK's own names); absent: no cloud call.
     tencentcloud_secret_id: SecretStr | None = Field(default=None, alias="TENCENTCLOUD_SECRET_ID")
     tencentcloud_secret_key: SecretStr | None = Field(default=None, alias="TENCENTCLOUD_SECRET_KEY")
     #: `scheme://host:port` for every Tencent Cloud product instead of the public endpoints.
     tencentcloud_endpoint: str | None = Field(default=None, alias="EKS_DOCTOR_TENCENTCLOUD_ENDPOINT")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("kb_path", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from typing import Any
 from bot.core.offers import Offer
 from bot.domain import Actor, Finding, WorkloadRef
 from bot.errors import EksDoctorError, new_reference
+from bot.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +79,11 @@ def record_triage(
         rows = save_offers(store, incident_id=recorded.incident_id, offers=[o.to_row() for o in linked])
         return recording, [replace(offer, id=row.id) for offer, row in zip(linked, rows, strict=True)]
     except EksDoctorError as exc:
+        metrics.count_error(exc)
         log.warning("incident not recorded: %s", exc)
         return Recording(incident_id=None, error=str(exc)), list(offers)
     except Exception as exc:  # any store failure: the answer matters more than the record
+        metrics.DEPENDENCY_ERRORS.labels(dependency="store").inc()
         reference = new_reference()
         log.exception("incident not recorded (reference %s)", reference)
         return Recording(incident_id=None, error=f"{type(exc).__name__} (reference {reference})"), list(offers)
