@@ -13,7 +13,8 @@ from bot.cli.context import reset_cli_context
 from tests.postgres import PgServer, running_server
 
 # The Kubernetes-API emulator's `kube` and `kubeconfig` fixtures, for every test package.
-pytest_plugins = ["tests.kube_emulator.fixtures"]
+# The RBAC audit: every API call the bot makes in the suite, checked against deploy/kubernetes/rbac.yaml.
+pytest_plugins = ["tests.kube_emulator.fixtures", "tests.rbac.plugin"]
 
 
 @pytest.fixture(scope="session")

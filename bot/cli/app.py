@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from bot.cli import inspect_cmds, kb_cmds, match_cmds, remedy_cmds, serve_cmds, store_cmds
+from bot.cli import inspect_cmds, kb_cmds, match_cmds, remedy_cmds, selfcheck_cmds, serve_cmds, store_cmds
 from bot.cli.context import reset_cli_context
 from bot.cli.output import err_console
 from bot.errors import EksDoctorError, new_reference
@@ -24,7 +24,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-for module in (match_cmds, kb_cmds, inspect_cmds, remedy_cmds, store_cmds, serve_cmds):
+for module in (match_cmds, kb_cmds, inspect_cmds, remedy_cmds, store_cmds, serve_cmds, selfcheck_cmds):
     module.register(app)
 
 log = logging.getLogger("eks_doctor")

@@ -15,7 +15,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.kube_emulator import errors
+from tests.kube_emulator import access_review, errors
 from tests.kube_emulator.discovery import discovery_document
 from tests.kube_emulator.errors import ApiError
 from tests.kube_emulator.patching import PatchError, json_patch, merge_patch, strategic_merge_patch
@@ -100,6 +100,9 @@ class ApiServer:
             document = discovery_document(path, req.headers.get("Host") or "")
             if document is not None:
                 return json_response(200, document)
+        if req.method == "POST" and path == access_review.PATH:
+            with self._denials_lock:
+                return json_response(201, access_review.answer(req.body, list(self._denials)))
         route = parse_route(path)
         verb = verb_of(req.method, route, req.query)
         self._authorize(verb, route)
