@@ -10,8 +10,9 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY knowledge ./knowledge
 COPY migrations ./migrations
-RUN python -m venv /opt/eks-doctor \
-    && /opt/eks-doctor/bin/pip install --no-compile . \
+# No pip in the runtime environment: the base image's pip installs into it.
+RUN python -m venv --without-pip /opt/eks-doctor \
+    && pip --python /opt/eks-doctor/bin/python install --no-compile . \
     && /opt/eks-doctor/bin/python -m compileall -q /opt/eks-doctor/lib
 
 FROM python:3.11-slim-bookworm

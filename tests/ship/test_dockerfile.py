@@ -39,7 +39,8 @@ def test_multi_stage_on_a_slim_python_base_installing_from_the_projects_metadata
     assert len(bases) == 2 and bases[0].endswith(" AS build")
     assert all(base.split()[0].startswith("python:3.11-slim") for base in bases)
     build = " ".join(args("RUN"))
-    assert "pip install --no-compile ." in build  # pyproject.toml: the dependencies and the package data
+    # From pyproject.toml: the dependencies and the package data.
+    assert "pip --python /opt/eks-doctor/bin/python install --no-compile ." in build
     copied = args("COPY")
     assert "pyproject.toml README.md ./" in copied
     assert {"bot ./bot", "knowledge ./knowledge", "migrations ./migrations"} <= set(copied)
