@@ -25,7 +25,10 @@ Scope and deliberate limitations (each chosen to keep the server small; see the 
   `container "c" in pod "p" is waiting to start: <reason>`, `previous=true` answers 400
   `previous terminated container ... not found` unless the status has a lastState.terminated, and a
   running container answers an empty log. `follow`, `sinceSeconds`, `timestamps` are ignored.
-* RBAC is allow-all plus `deny(...)` rules; authentication is one bearer token (401 otherwise).
+* HTTPS only, with a CA made for the run (`tls.py`); the kubeconfig carries it. RBAC is allow-all plus
+  `deny(...)` rules; authentication is one bearer token or a client certificate from that CA (401
+  otherwise). A client certificate from another CA fails the TLS handshake, where kube-apiserver
+  would answer 401 (Python's ssl cannot ask for a certificate without verifying it).
 """
 
 from tests.kube_emulator.server import DEFAULT_TOKEN, DEFAULT_USER, KubeEmulator, RecordedRequest
