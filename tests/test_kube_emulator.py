@@ -1,4 +1,4 @@
-"""The emulator, proven through the official `kubernetes` client over real HTTP and a real kubeconfig.
+"""The emulator, proven through the official `kubernetes` client over real HTTPS and a real kubeconfig.
 
 Whatever the product relies on (selectors, paging, metadata-only lists, dry-run patches, conflicts,
 RBAC and error wording, logs, events, an unreachable cluster) is asserted here the way the product

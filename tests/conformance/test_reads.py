@@ -196,3 +196,18 @@ def test_missing_and_forbidden_objects_read_the_same(kubectl: Kubectl, api: Kube
         f'Error from server (Forbidden): pods is forbidden: User "{kube.user}" cannot list resource "pods" '
         'in API group "" in the namespace "shop"'
     )
+
+
+def test_kubectl_trusts_the_kubeconfig_with_a_token_or_a_client_certificate(
+    kubectl: Kubectl, kube: KubeEmulator, tmp_path
+) -> None:
+    with_cert = kubectl.with_kubeconfig(kube.write_kubeconfig(tmp_path / "cert", client_certificate=True))
+    assert with_cert("get", "namespace", "default", "-o", "name").stdout.strip() == "namespace/default"
+    assert kubectl("get", "namespace", "default", "-o", "name").stdout.strip() == "namespace/default"
+
+    stranger = kubectl.with_kubeconfig(kube.write_kubeconfig(tmp_path / "wrong", token="not-the-token"))
+    refused = stranger("get", "namespace", "default", check=False)
+    assert (refused.returncode, refused.stderr.strip()) == (
+        1,
+        "error: You must be logged in to the server (Unauthorized)",
+    )

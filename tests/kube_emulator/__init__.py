@@ -1,4 +1,4 @@
-"""A local Kubernetes API emulator for tests that drive the official client over real HTTP.
+"""A local Kubernetes API emulator for tests that drive the official client (and kubectl) over real HTTPS.
 
 Scope and deliberate limitations (each chosen to keep the server small; see the modules for why):
 
