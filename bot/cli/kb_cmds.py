@@ -64,3 +64,43 @@ def validate(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A folde
             console.print(f"[red]✗[/] {escape(problem)}", soft_wrap=True)
         raise KnowledgeBaseError(problems)
     console.print(f"[green]✓[/] {count} entr{'y' if count == 1 else 'ies'} in {escape(str(folder))} are valid")
+
+
+@kb_app.command("gaps")
+def gaps(
+    since: Annotated[str | None, typer.Option("--since", help="7d, 24h, 2w or an ISO date; default all time.")] = None,
+    export: Annotated[
+        Path | None, typer.Option("--export", help="Write them as labelled JSONL, for review before training.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Queries the matcher missed (nothing matched, or someone said "not this"), grouped by what was finally
+    chosen or confirmed. Nothing is learned from them until a maintainer adds them to the training set."""
+    import json
+
+    from bot.cli.store_cmds import _parse_since
+    from bot.core.knowledge import gaps as read_gaps
+
+    grouped = read_gaps(cli_context().doctor, since=_parse_since(since))
+    lines = [gap.as_jsonl() for group in grouped.values() for gap in group]
+    if export is not None:
+        with export.open("w", encoding="utf-8") as out:
+            for line in lines:
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    if as_json:
+        print_json({answer: [gap.as_jsonl() for gap in group] for answer, group in grouped.items()})
+        return
+    if not lines:
+        console.print("no gaps: every recorded query matched, and no proposal was rejected")
+        return
+    for answer, group in grouped.items():
+        title = "nothing chosen or confirmed" if answer == "none" else answer
+        console.print(f"\n[bold]{escape(title)}[/] ({len(group)})")
+        for gap in group[:20]:
+            said = f"  [dim]proposed {', '.join(gap.matched)}; not {', '.join(gap.rejected)}[/]" if gap.rejected else ""
+            query = " ".join(gap.query.split())
+            console.print(f"  {gap.incident_id}  {escape(query[:100])}{said}", soft_wrap=True)
+        if len(group) > 20:
+            console.print(f"  [dim]… {len(group) - 20} more (--json or --export)[/]")
+    if export is not None:
+        console.print(f"\n{len(lines)} queries written to {escape(str(export))} for review", soft_wrap=True)

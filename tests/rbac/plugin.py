@@ -1,22 +1,25 @@
 """pytest plugin: every Kubernetes API call the bot makes in the whole suite, checked against deploy/'s
 ClusterRole.
 
-Collection: each KubeEmulator's request log is read when the emulator stops and after each test's
-teardown (for emulators a test left running), without changing the emulator. Requests made while a
-test of the emulator itself runs (tests/test_kube_emulator.py, which drives it with its own client)
-are left out: every other request to an emulator comes from the bot's code.
+Collection: the emulator's request handler is wrapped (in this process only; the emulator's code is
+unchanged) so each request is noted as (method, path template, query flags) when it comes from the
+bot's client. Requests from the real kubectl (the conformance tests compare the two; kubectl says so
+in its User-Agent) and every request made while the emulator's own tests run (tests/test_kube_emulator.py
+drives it with the same Python client the bot uses) are left out: everything else that reaches an
+emulator comes from the bot's code.
 
 Merging under pytest-xdist: each worker hands its set of calls to the controller through
 `config.workeroutput` (xdist's channel for exactly this, as coverage plugins use it); the controller
-merges them when each worker finishes and checks once, at the end of the session. Without xdist the
-single process does both. A missing permission (a call the ClusterRole does not allow) fails the run
-whatever was selected; a permission no call used fails only a complete run (the whole of tests/, no
--k or -m, no failures), since a partial run cannot show that a permission is unused.
+merges them as each worker finishes and checks once, at the end of the session. Without xdist the
+single process does both. A call the ClusterRole does not allow fails the run whatever was selected;
+a permission no call used fails only a complete run (the whole of tests/, no -k or -m, no failures),
+since a partial run cannot show that a permission is unused.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,32 +32,20 @@ NOT_THE_BOT = ("tests.test_kube_emulator",)
 WORKER_KEY = "eks_doctor_kube_calls"
 
 _calls: set[Call] = set()
-_running: set[KubeEmulator] = set()
+_lock = threading.Lock()
 _current_module: list[str] = [""]
+_original_respond = KubeEmulator._respond
 
 
-def _harvest(emulator: KubeEmulator) -> None:
-    if _current_module[0] in NOT_THE_BOT:
-        return
-    for request in emulator.requests:
-        _calls.add(template_of(request.method, request.path, request.query))
+def _respond(self: KubeEmulator, req):  # type: ignore[no-untyped-def]
+    from_kubectl = (req.headers.get("User-Agent") or "").startswith("kubectl")
+    if not from_kubectl and _current_module[0] not in NOT_THE_BOT:
+        with _lock:
+            _calls.add(template_of(req.method, req.path, req.query))
+    return _original_respond(self, req)
 
 
-_original_start, _original_stop = KubeEmulator.start, KubeEmulator.stop
-
-
-def _start(self: KubeEmulator) -> KubeEmulator:
-    _running.add(self)
-    return _original_start(self)
-
-
-def _stop(self: KubeEmulator) -> None:
-    _harvest(self)
-    _running.discard(self)
-    _original_stop(self)
-
-
-KubeEmulator.start, KubeEmulator.stop = _start, _stop  # type: ignore[method-assign]
+KubeEmulator._respond = _respond  # type: ignore[method-assign]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -65,8 +56,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item):
     yield
-    for emulator in list(_running):
-        _harvest(emulator)  # still running after its test: a fixture outside function scope
     _current_module[0] = ""
 
 

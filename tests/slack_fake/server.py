@@ -28,6 +28,7 @@ class Call:
     params: dict[str, Any]
     token: str | None = None
     at: float = field(default_factory=time.monotonic)
+    response: dict[str, Any] = field(default_factory=dict)  # what the fake answered
 
     def blocks_text(self) -> str:
         """Every text in the call's blocks (or view), joined: what a person would read."""
@@ -187,7 +188,7 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return
             method = path.removeprefix("/api/")
             status, body, headers = fake.answer(method, params)
-            fake.record(Call(method, params, token))
+            fake.record(Call(method, params, token, response=body))
             self._send(status, json.dumps(body).encode(), "application/json", headers)
 
         def _send(self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None) -> None:
