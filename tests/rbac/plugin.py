@@ -4,9 +4,10 @@ ClusterRole.
 Collection: the emulator's request handler is wrapped (in this process only; the emulator's code is
 unchanged) so each request is noted as (method, path template, query flags) when it comes from the
 bot's client. Requests from the real kubectl (the conformance tests compare the two; kubectl says so
-in its User-Agent) and every request made while the emulator's own tests run (tests/test_kube_emulator.py
-drives it with the same Python client the bot uses) are left out: everything else that reaches an
-emulator comes from the bot's code.
+in its User-Agent) are left out, and so is every request made while a test that chooses its own
+requests runs: the emulator's own tests (tests/test_kube_emulator.py) and the read conformance tests
+(tests/conformance/test_reads.py, which read every kind through the bot's client to compare it with
+kubectl). Everything else that reaches an emulator comes from the bot's code.
 
 Merging under pytest-xdist: each worker hands its set of calls to the controller through
 `config.workeroutput` (xdist's channel for exactly this, as coverage plugins use it); the controller
@@ -28,7 +29,7 @@ from tests.kube_emulator.server import KubeEmulator
 from tests.rbac.check import compare, describe
 from tests.rbac.requests import Call, template_of
 
-NOT_THE_BOT = ("tests.test_kube_emulator",)
+NOT_THE_BOT = ("tests.test_kube_emulator", "tests.conformance.test_reads")
 WORKER_KEY = "eks_doctor_kube_calls"
 
 _calls: set[Call] = set()

@@ -17,10 +17,10 @@ import httpx
 import pytest
 
 from bot.store import open_store, upgrade
+from tests.postgres import PgServer
 from tests.remedies.conftest import template_annotations, writes
 from tests.slack.harness import BOT_TOKEN, SIGNING_SECRET, SlackBot
 from tests.slack_fake.server import FakeSlack
-from tests.store.conftest import PgServer, pg_server  # noqa: F401 - the PostgreSQL fixture
 
 pytestmark = pytest.mark.postgres
 
@@ -53,7 +53,7 @@ class Replica(SlackBot):
 
 @pytest.fixture
 def replicas(
-    pg_server: PgServer,  # noqa: F811 - the PostgreSQL fixture
+    pg_server: PgServer,
     fake_slack: FakeSlack,
     kubeconfig: Path,
     tmp_path: Path,
