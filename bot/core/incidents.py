@@ -66,7 +66,7 @@ def schema_upgrade(doctor: Any) -> tuple[str | None, str | None, str]:
     """(revision before, revision after, database URL without its password)."""
     from bot.store import open_store, upgrade
 
-    store = open_store(doctor.settings.database_url, migrate=False)
+    store = open_store(doctor.stores.url, migrate=False, create_folder=doctor.stores.is_default)
     try:
         before, after = upgrade(store)
         return before, after, store.url
@@ -78,7 +78,7 @@ def schema_revision(doctor: Any) -> tuple[str | None, str, str]:
     """(current revision, the revision this version needs, database URL without its password)."""
     from bot.store import current_revision, head_revision, open_store
 
-    store = open_store(doctor.settings.database_url, migrate=False)
+    store = open_store(doctor.stores.url, migrate=False, create_folder=doctor.stores.is_default)
     try:
         return current_revision(store), head_revision(), store.url
     finally:
