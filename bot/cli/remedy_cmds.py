@@ -268,7 +268,10 @@ def _print_draft(draft: Any, record: Any, notes: list[str]) -> None:
     console.print(f"[bold]{escape(label)}: {escape(draft.quota_type)} on cluster {escape(draft.cluster)}[/]")
     share = draft.usage * 100 // max(draft.limit, 1)
     console.print(f"usage {draft.usage} of {draft.limit} ({share}%), pending pods {draft.pending}")
-    console.print(f"suggested new limit {draft.suggested_limit}: {escape(draft.reasoning)}")
+    if draft.requested != draft.suggested_limit:
+        console.print(f"asking for {draft.requested} (suggested {draft.suggested_limit}): {escape(draft.reasoning)}")
+    else:
+        console.print(f"asking for {draft.requested}: {escape(draft.reasoning)}")
     for warning in draft.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
     for note in notes:
