@@ -11,17 +11,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from bot.cli.context import cli_context
+from bot.cli.options import JsonOption
 from bot.cli.output import console, print_json
 from bot.errors import InputError
 
 incidents_app = typer.Typer(help="Incidents recorded from Slack and the CLI.", no_args_is_help=False)
 db_app = typer.Typer(help="The incident database's schema.", no_args_is_help=True)
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+JsonFlag = JsonOption
 
 
 def _when(value: datetime | None) -> str:
@@ -63,6 +62,9 @@ def list_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """List incidents, newest first."""
+    from rich.table import Table
+    from rich.text import Text
+
     from bot.core.incidents import list_incidents
 
     incidents = list_incidents(cli_context().doctor, status=status, limit=limit)
@@ -88,6 +90,9 @@ def show_cmd(
     incident_id: Annotated[str, typer.Argument(help="An id from `incidents list`.")], as_json: JsonFlag = False
 ) -> None:
     """One incident: what was reported, matched, found and done, as a timeline."""
+    from rich.table import Table
+    from rich.text import Text
+
     from bot.core.incidents import show_incident
 
     detail = show_incident(cli_context().doctor, incident_id=incident_id)
@@ -152,6 +157,8 @@ def stats_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Incidents per entry, time to mitigate, fixes applied and undone."""
+    from rich.table import Table
+
     from bot.core.incidents import statistics
 
     start = _parse_since(since)

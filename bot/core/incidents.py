@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.core.recording import Thread
 from bot.domain import Actor
+
+if TYPE_CHECKING:  # the recording module brings the offers and remedies: not needed to list incidents
+    from bot.core.recording import Thread
 
 
 def list_incidents(
