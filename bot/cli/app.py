@@ -65,7 +65,7 @@ def _setup_logging() -> None:
     # Python's last-resort handler would print them a second time. EKS_DOCTOR_DEBUG=1 shows them all.
     if os.environ.get("EKS_DOCTOR_DEBUG"):
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
-    else:
+    elif not any(isinstance(h, logging.NullHandler) for h in logging.getLogger().handlers):
         logging.getLogger().addHandler(logging.NullHandler())
 
 
