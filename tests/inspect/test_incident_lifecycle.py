@@ -97,3 +97,18 @@ def test_an_unrecorded_incident_is_said_once(meshed, kubeconfig, tmp_path, kb_ca
     done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.count("recorded") == 1 and "note: the incident could not be recorded" in done.stderr
+
+
+def test_the_suggested_quota_ticket_is_linked_to_its_incident(cli, meshed, tmp_path):
+    config = tmp_path / "doctor.yaml"
+    config.write_text("clusters:\n  - {name: prod-gz, context: emulator, pod_quota: 2}\n")
+    env = {"EKS_DOCTOR_CONFIG": str(config)}
+    diagnosis = _diagnose(cli, "deploy/checkout", env=env)
+    incident = diagnosis["incident"]["incident_id"]
+    offer = next(o for o in diagnosis["offers"] if o["kind"] == "quota_ticket")
+    argv = shlex.split(offer["command"])
+    assert argv[-2:] == ["--incident", incident]
+    drafted = cli(*argv[1:], "--json", env=env)
+    assert drafted.exit_code == 0, drafted.stderr
+    shown = json.loads(cli("incidents", "show", incident, "--json", env=env).stdout)
+    assert [t["id"] for t in shown["tickets"]] == [json.loads(drafted.stdout)["id"]]
