@@ -68,7 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--command", default=str(ROOT / ".venv" / "bin" / "eks-doctor"))
-    parser.add_argument("--source", help="run the code in this folder (put first on PYTHONPATH, and the cwd)")
+    parser.add_argument("--source", help="DIR[:MORE]: run the code in DIR (first on PYTHONPATH, and the cwd)")
     args = parser.parse_args()
     command = shlex.split(args.command)
 
@@ -89,9 +89,10 @@ def main() -> None:
             PYTHONPYCACHEPREFIX=str(work / "pycache"),
         )
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        if args.source:
-            env["PYTHONPATH"] = str(Path(args.source).resolve())
-            os.chdir(args.source)
+        if args.source:  # "DIR[:MORE...]": DIR first on the path (and the cwd), then MORE (e.g. other libraries)
+            folders = [str(Path(part).resolve()) for part in args.source.split(os.pathsep)]
+            env["PYTHONPATH"] = os.pathsep.join(folders)
+            os.chdir(folders[0])
         cold, cold_cpu, _ = _run([*command, "match", QUERY], env)
         print(f"eks-doctor: {args.command} (code in {args.source or ROOT}); {args.rounds} runs each; "
               f"python {sys.version.split()[0]}; load average {os.getloadavg()[0]:.1f}")

@@ -116,8 +116,13 @@ def _files(folder: Path, suffixes: Iterable[str]) -> list[Path]:
 
 
 def fingerprint(extra: list[Path]) -> str:
-    """A hash of everything the loaded knowledge base depends on."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}|{sys.version}|{sys.implementation.cache_tag}".encode())
+    """A hash of everything the loaded knowledge base depends on: the files, the knowledge package's
+    code, and the libraries whose objects it holds (both are imported to unpickle it anyway)."""
+    import pydantic
+    import rapidfuzz
+
+    versions = f"{sys.version}|{pydantic.VERSION}|{rapidfuzz.__version__}"
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{versions}|{sys.implementation.cache_tag}".encode())
     sources = [(KNOWLEDGE_DIR, (".yaml", ".yml", ".py"))] + [(folder, (".yaml", ".yml")) for folder in extra]
     for index, (folder, suffixes) in enumerate(sources):
         digest.update(f"\0{index}\0{folder.resolve()}".encode())
