@@ -9,7 +9,7 @@ import typer
 
 from bot.cli.context import cli_context
 from bot.cli.options import JsonOption
-from bot.cli.output import console, err_console, escape, print_json
+from bot.cli.output import console, err_console, escape, print_json, print_table
 from bot.errors import KnowledgeBaseError
 
 kb_app = typer.Typer(help="The knowledge base: list, show and validate entries.", no_args_is_help=True)
@@ -33,7 +33,7 @@ def list_entries(as_json: JsonOption = False) -> None:
     table = Table("id", "title", "source", box=None, header_style="bold")
     for row in rows:
         table.add_row(row["id"], escape(row["title"]), escape(row["source"]))
-    console.print(table)
+    print_table(table)
 
 
 @kb_app.command("show")

@@ -55,6 +55,18 @@ console: Any = _LazyConsole(stderr=False)
 err_console: Any = _LazyConsole(stderr=True)
 
 
+def print_table(table: Any) -> None:
+    """A table: on a terminal, as wide as the terminal; piped, as wide as its content needs, so no
+    cell is cut short with an ellipsis."""
+    if wraps():
+        console.print(table)
+        return
+    from rich.console import Console
+
+    needed = console.measure(table, options=console.options.update_width(10_000)).maximum
+    Console(highlight=False, soft_wrap=True, width=max(PIPED_WIDTH, needed)).print(table)
+
+
 def escape(text: str) -> str:
     """Text that rich must print as is (a '[' in a paste is not markup)."""
     from rich.markup import escape as rich_escape

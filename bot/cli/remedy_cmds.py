@@ -15,7 +15,7 @@ import typer
 
 from bot.cli.context import cli_context
 from bot.cli.options import ClusterOption, ContextOption, JsonOption, NamespaceOption, WorkloadArgument
-from bot.cli.output import console, escape, print_error, print_json
+from bot.cli.output import console, escape, print_error, print_json, print_table
 from bot.errors import RefusedError
 
 STATUS_STYLE = {"applied": "green", "already_applied": "green", "dry_run": "cyan", "refused": "red", "failed": "red"}
@@ -345,4 +345,4 @@ def quota_list(
             r.id, f"{r.created_at:%Y-%m-%d %H:%M}", r.status, r.ticket_type, escape(str(r.cluster or "-")),
             *(str(figures.get(key, "-")) for key in ("usage", "limit", "requested")),
         )  # fmt: skip
-    console.print(table)
+    print_table(table)

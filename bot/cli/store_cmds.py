@@ -14,7 +14,7 @@ import typer
 
 from bot.cli.context import cli_context
 from bot.cli.options import JsonOption
-from bot.cli.output import console, print_json
+from bot.cli.output import console, print_json, print_table
 from bot.errors import InputError
 
 incidents_app = typer.Typer(help="Incidents recorded from Slack and the CLI.", no_args_is_help=False)
@@ -77,12 +77,13 @@ def list_cmd(
     table = Table("id", "status", "created (UTC)", "entries", "where", "symptom")
     for column in table.columns[:3]:
         column.no_wrap = True  # ids are copied into the next command; they must stay on one line
+    table.columns[3].overflow = "fold"  # entry ids wrap on a narrow terminal, never end in "…"
     for i in incidents:
         where = "/".join(part for part in (i.cluster, i.namespace, i.workload) if part) or "-"
         symptom = i.symptom if len(i.symptom) <= 60 else i.symptom[:59] + "…"
         # User text goes in as Text: a '[...]' in a paste is not rich markup.
         table.add_row(i.id, i.status, _when(i.created_at), ", ".join(i.entries) or "-", Text(where), Text(symptom))
-    console.print(table)
+    print_table(table)
 
 
 @incidents_app.command("show")
@@ -119,7 +120,7 @@ def show_cmd(
     table.columns[0].no_wrap = True
     for event in detail.timeline:
         table.add_row(_when(event.at), event.kind, Text(event.actor or "-"), Text(event.message or ""))
-    console.print(table)
+    print_table(table)
 
 
 @incidents_app.command("resolve")
@@ -187,7 +188,7 @@ def stats_cmd(
                 e.entry_id,
                 *(str(v) for v in (e.incidents, e.confirmed, e.fixes_applied, e.fixes_undone, e.helped, e.not_this)),
             )
-        console.print(table)
+        print_table(table)
 
 
 def _duration(seconds: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 
 from bot.cluster.kinds import KINDS, name_of
 from bot.cluster.kubeapi import Access, ApiRefused, KubeApi
@@ -36,8 +36,10 @@ def close_namespaces(api: KubeApi, namespace: str) -> list[str]:
         ]
     except (EksDoctorError, ApiRefused):
         return []
-    return [name for name, _score, _index in process.extract(namespace, names, limit=SUGGESTIONS,
-                                                              score_cutoff=SUGGESTION_CUTOFF)]  # fmt: skip
+    # Plain similarity: a short typo ("shopp") is close to "shop", a short word is not close to every
+    # long name that happens to contain its letters ("nope" and "kube-node-lease").
+    found = process.extract(namespace, names, scorer=fuzz.ratio, limit=SUGGESTIONS, score_cutoff=SUGGESTION_CUTOFF)
+    return [name for name, _score, _index in found]
 
 
 def namespace_not_found(api: KubeApi, namespace: str, *, looking_for: str | None = None) -> NotFoundError:

@@ -28,6 +28,8 @@ def test_scan_of_a_mistyped_namespace_is_an_error_with_the_close_name(cli, clust
     assert result.exit_code == 2
     assert "namespace shopp not found" in result.stderr and "did you mean shop?" in result.stderr
     assert "0 workloads" not in result.stdout
+    far = cli("scan", "-n", "nope")  # nothing is close: no far-fetched suggestion
+    assert far.exit_code == 2 and far.stderr == "error: namespace nope not found\n"
     as_json = cli("scan", "-n", "shopp", "--json")
     assert as_json.exit_code == 2
     assert json.loads(as_json.stdout)["error"]["exit_code"] == 2

@@ -57,6 +57,13 @@ def test_looking_again_at_the_same_problem_adds_to_the_open_incident(cli, meshed
     assert f"added to incident {first['incident_id']}" in human.stderr
 
 
+def test_piped_incident_list_shows_whole_entries_and_workloads(cli, meshed, monkeypatch):
+    incident = _diagnose(cli, "deploy/checkout")["incident"]["incident_id"]
+    monkeypatch.delenv("COLUMNS")  # piped, no width given
+    row = next(line for line in cli("incidents", "list").stdout.splitlines() if incident in line)
+    assert ISTIO in row and "emulator/shop/deployment/checkout" in row and "…" not in row
+
+
 def test_the_reuse_window_is_a_setting(cli, meshed):
     env = {"EKS_DOCTOR_INCIDENT_REUSE_WINDOW": "0"}
     ids = {_diagnose(cli, "deploy/checkout", env=env)["incident"]["incident_id"] for _ in range(2)}
