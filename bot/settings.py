@@ -6,10 +6,13 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite:///eks-doctor.db"
+from bot.errors import ConfigError
+
+#: None: a SQLite file `eks-doctor.db` in the user's data directory (see bot.store.location).
+DEFAULT_DATABASE_URL = None
 
 
 class Settings(BaseSettings):
@@ -22,7 +25,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
 
-    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="EKS_DOCTOR_DATABASE_URL")
+    database_url: str | None = Field(default=DEFAULT_DATABASE_URL, alias="EKS_DOCTOR_DATABASE_URL")
     kb_path: Annotated[list[Path], NoDecode] = Field(default_factory=list, alias="EKS_DOCTOR_KB_PATH")
     config_path: Path | None = Field(default=None, alias="EKS_DOCTOR_CONFIG")
     #: A signing key for compact references carried in Slack button values (default: derived from the
@@ -38,6 +41,9 @@ class Settings(BaseSettings):
     quota_warn_ratio: float = Field(default=0.8, alias="EKS_DOCTOR_QUOTA_WARN_RATIO", gt=0, le=1)
     #: The Slack bot's log level (JSON lines on stderr).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="EKS_DOCTOR_LOG_LEVEL")
+    #: A CLI diagnosis of a workload that already has an open incident about the same problem, opened
+    #: or updated within this many hours, adds to that incident instead of opening another (0: never).
+    incident_reuse_hours: float = Field(default=24.0, alias="EKS_DOCTOR_INCIDENT_REUSE_WINDOW", ge=0)
     #: Read-only Tencent Cloud credentials for the cloud checks (the SDK's own names); absent: no cloud call.
     tencentcloud_secret_id: SecretStr | None = Field(default=None, alias="TENCENTCLOUD_SECRET_ID")
     tencentcloud_secret_key: SecretStr | None = Field(default=None, alias="TENCENTCLOUD_SECRET_KEY")
@@ -59,5 +65,19 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment; keyword overrides win (used by the CLI's flags)."""
-    return Settings(**overrides)
+    """Read settings from the environment; keyword overrides win (used by the CLI's flags).
+
+    A bad value is a ConfigError naming the variable, the value and what it should be."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError("; ".join(_describe(error) for error in exc.errors())) from None
+
+
+def _describe(error: dict) -> str:
+    variable = ".".join(str(part) for part in error.get("loc", ())) or "a setting"
+    reason = str(error.get("msg", "invalid value"))
+    reason = reason[0].lower() + reason[1:] if reason else reason
+    value = error.get("input")
+    shown = f" {value!r}" if isinstance(value, str) and len(value) <= 80 else ""
+    return f"{variable}={shown.strip()}: {reason}" if shown else f"{variable}: {reason}"

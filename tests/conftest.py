@@ -34,12 +34,21 @@ class CliResult:
     stderr: str
 
 
+@pytest.fixture(scope="session")
+def kb_cache_home(tmp_path_factory) -> str:
+    """One cache folder for the whole run: the compiled knowledge base is built once, not per test."""
+    return str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture
-def cli(capsys, monkeypatch, tmp_path):
-    """Run `eks-doctor ARGS...` in-process, as the console script would, with a clean environment."""
+def cli(capsys, monkeypatch, tmp_path, kb_cache_home):
+    """Run `eks-doctor ARGS...` in-process, as the console script would, with a clean environment.
+    The user's data and cache directories are the test's own."""
     for name in ("EKS_DOCTOR_DATABASE_URL", "EKS_DOCTOR_KB_PATH", "EKS_DOCTOR_CONFIG", "KUBECONFIG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EKS_DOCTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", kb_cache_home)
     monkeypatch.setenv("COLUMNS", "200")
 
     def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> CliResult:

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from bot.cli.context import cli_context
-from bot.cli.output import console, print_json
+from bot.cli.options import JsonOption
+from bot.cli.output import console, err_console, escape, print_json, print_table
 from bot.errors import KnowledgeBaseError
 
 kb_app = typer.Typer(help="The knowledge base: list, show and validate entries.", no_args_is_help=True)
@@ -21,8 +20,10 @@ def register(app: typer.Typer) -> None:
 
 
 @kb_app.command("list")
-def list_entries(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_entries(as_json: JsonOption = False) -> None:
     """Every entry, with where it was loaded from."""
+    from rich.table import Table
+
     from bot.core.knowledge import list_entries
 
     rows = list_entries(cli_context().doctor)
@@ -32,13 +33,13 @@ def list_entries(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     table = Table("id", "title", "source", box=None, header_style="bold")
     for row in rows:
         table.add_row(row["id"], escape(row["title"]), escape(row["source"]))
-    console.print(table)
+    print_table(table)
 
 
 @kb_app.command("show")
 def show(
-    entry_id: Annotated[str, typer.Argument(metavar="ID")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="An entry id from `eks-doctor kb list`.")],
+    as_json: JsonOption = False,
 ) -> None:
     """One entry for a human: cause, symptoms, checks and remedy."""
     from bot.core.knowledge import entry_source, get_entry
@@ -54,11 +55,25 @@ def show(
 
 
 @kb_app.command("validate")
-def validate(folder: Annotated[Path, typer.Argument(metavar="DIR", help="A folder of entry YAML files.")]) -> None:
+def validate(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A folder of entry YAML files.")],
+    as_json: JsonOption = False,
+) -> None:
     """Check a folder of entries; every problem is listed with file and field (exit 2 if any)."""
     from bot.core.knowledge import validate_folder
 
     problems, count = validate_folder(folder)
+    if as_json:
+        report: dict[str, object] = {"folder": str(folder), "entries": count, "valid": not problems}
+        report["problems"] = problems
+        if problems:
+            error = KnowledgeBaseError(problems)
+            report["error"] = {"message": str(error), "exit_code": error.exit_code}
+            err_console.print(f"[bold red]error:[/] {len(problems)} problem(s) in {escape(str(folder))}")
+        print_json(report)
+        if problems:
+            raise typer.Exit(KnowledgeBaseError.exit_code)
+        return
     if problems:
         for problem in problems:
             console.print(f"[red]✗[/] {escape(problem)}", soft_wrap=True)

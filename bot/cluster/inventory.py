@@ -21,6 +21,8 @@ from bot.cluster.kinds import (
     labels,
     name_of,
     pod_template,
+    selector_matches,
+    selector_of,
     service_selects,
     slim_event,
     slim_pod,
@@ -30,6 +32,7 @@ from bot.cluster.kubeapi import Access, KubeApi
 from bot.cluster.live_pieces import piece
 from bot.cluster.snapshot import Unreadable, WorkloadSnapshot
 from bot.cluster.sources import Progress
+from bot.cluster.suggestions import namespace_exists, namespace_not_found
 from bot.domain import WorkloadRef
 from bot.errors import ClusterUnreachableError
 
@@ -104,10 +107,17 @@ def _group_pods(
     """Pods per workload (bare pods become workloads), and the ReplicaSets/Jobs seen per workload."""
     pods_of: dict[Key, list[Obj]] = defaultdict(list)
     children_of: dict[Key, set[str]] = defaultdict(set)
+    selecting = _selectors_by_namespace(workloads)
     for pod in pods:
         owner = controller_of(pod)
         if owner is None:
-            workloads[("Pod", _ns(pod), name_of(pod))] = pod
+            # No owner reference (a pod created by hand, or one whose references were stripped): it
+            # belongs to the workload whose selector picks it, as `diagnose` reads it; else to itself.
+            chosen = next((k for k, sel in selecting.get(_ns(pod), []) if selector_matches(sel, labels(pod))), None)
+            if chosen is None:
+                workloads[("Pod", _ns(pod), name_of(pod))] = pod
+            else:
+                pods_of[chosen].append(pod)
             continue
         key: Key = (owner[0], _ns(pod), owner[1])
         while key in parent:
@@ -117,7 +127,21 @@ def _group_pods(
     return pods_of, children_of
 
 
+def _selectors_by_namespace(workloads: dict[Key, Obj]) -> dict[str, list[tuple[Key, dict[str, Any]]]]:
+    """Per namespace, the workloads with a label selector, in a stable order (kind, then name)."""
+    found: dict[str, list[tuple[Key, dict[str, Any]]]] = defaultdict(list)
+    for key in sorted(workloads, key=lambda k: (WORKLOAD_KINDS.index(k[0]) if k[0] in WORKLOAD_KINDS else 99, k[2])):
+        selector = selector_of(workloads[key])
+        if selector:
+            found[key[1]].append((key, selector))
+    return found
+
+
 def read_inventory(api: KubeApi, *, namespace: str | None, progress: Progress | None = None) -> Inventory:
+    """Raises NotFoundError (with close names) for a namespace that does not exist: a mistyped name
+    is not a namespace with nothing wrong in it."""
+    if namespace is not None and namespace_exists(api, namespace) is False:
+        raise namespace_not_found(api, namespace)
     reader = _Reader(api, namespace, progress)
     workloads, parent = _workloads(reader, namespace)
     all_pods = reader.list("pods", KINDS["Pod"].collection_path(namespace), keep=slim_pod)

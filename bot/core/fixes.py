@@ -155,9 +155,9 @@ def apply_undo(
 
 
 def list_actions(doctor: Any, *, cluster: str | None = None, status: str | None = None, limit: int = 50) -> list:
-    from bot.remedies.service import list_fix_actions
+    from bot.store import list_actions as read  # the store alone: no Kubernetes client to list
 
-    return list_fix_actions(store=doctor.store(), cluster=cluster, status=status, limit=limit)
+    return read(doctor.store(), cluster=cluster, status=status, limit=limit)
 
 
 def get_action(doctor: Any, *, action_id: str) -> Any:

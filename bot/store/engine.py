@@ -86,7 +86,20 @@ def _normalise_url(raw: str) -> URL:
     return url
 
 
-def create_store_engine(raw_url: str, *, busy_timeout_ms: int = 5000, connect_timeout: int = 5) -> Engine:
+def sqlite_file(raw_url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    url = _normalise_url(raw_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).expanduser()
+
+
+def create_store_engine(
+    raw_url: str, *, busy_timeout_ms: int = 5000, connect_timeout: int = 5, create_folder: bool = True
+) -> Engine:
+    """An engine for `raw_url`. Without `create_folder` (a URL someone typed into
+    EKS_DOCTOR_DATABASE_URL) a SQLite file's folder must exist: a mistyped path is an error, not a
+    new, empty store in a folder nobody meant to create."""
     url = _normalise_url(raw_url)
     options: dict[str, Any] = {"json_serializer": json_serializer}
     if url.get_backend_name() == "sqlite":
@@ -96,10 +109,16 @@ def create_store_engine(raw_url: str, *, busy_timeout_ms: int = 5000, connect_ti
             options.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
         else:
             folder = Path(url.database).expanduser().parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreUnavailableError(f"cannot create the folder for the incident database: {exc}") from exc
+            if create_folder:
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreUnavailableError(f"cannot create the folder for the incident database: {exc}") from exc
+            elif not folder.is_dir():
+                raise ConfigError(
+                    f"EKS_DOCTOR_DATABASE_URL points into {folder}, which is not an existing folder",
+                    hint="create the folder, or fix the path",
+                )
         engine = create_engine(url, **options)
         event.listen(engine, "connect", _SqlitePragmas(busy_timeout_ms).apply)
         event.listen(engine, "begin", _begin)
