@@ -121,6 +121,13 @@ def _load_folder(folder: Path, problems: list[str]) -> list[tuple[Entry, Path]]:
 
 
 def _check_concepts(entries: Iterable[tuple[Entry, Path]], lexicon: Lexicon, problems: list[str]) -> None:
+    known = set(lexicon.concepts)
+    named = {name: c.negated_as for name, c in lexicon.concepts.items() if c.negated_as}
+    named["polarity.works"] = lexicon.polarity.works
+    named.update({f"polarity.fails.{i}": name for i, name in enumerate(lexicon.polarity.fails)})
+    for where, name in named.items():
+        if name is not None and name not in known:
+            problems.append(f"lexicon: {where}: unknown concept {name!r}")
     for entry, path in entries:
         unknown = sorted(entry.match.referenced_concepts() - set(lexicon.concepts))
         if unknown:

@@ -10,6 +10,8 @@ import ipaddress
 import re
 import unicodedata
 
+from knowledge.numbers import chinese_numbers, english_numbers
+
 #: Longest text the matcher reads; a longer paste keeps its head and tail, where errors usually are.
 MAX_CHARS = 64_000
 
@@ -17,6 +19,7 @@ _IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]*\d)")
 _TOKEN = re.compile(r"[a-z0-9_]+(?:['/.\-][a-z0-9_]+)*")
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "：": ":", "，": ",", "。": "."})
 
 
@@ -58,14 +61,22 @@ def _classify_ip(match: re.Match[str]) -> str:
 
 
 def normalise(text: str) -> str:
-    """Lower-cased, NFKC-folded text with IPv4 addresses replaced by ipv4public/ipv4private."""
+    """Lower-cased, NFKC-folded text with IPv4 addresses replaced by ipv4public/ipv4private and
+    numbers written as words turned into digits ("two hundred" -> "200", "两千" -> "2000")."""
     folded = unicodedata.normalize("NFKC", bound(text)).translate(_QUOTES).lower()
-    folded = _POSSESSIVE.sub("", folded)
+    folded = english_numbers(_POSSESSIVE.sub("", folded))
+    if has_cjk(folded):
+        folded = chinese_numbers(folded)
     return _IPV4.sub(_classify_ip, folded)
 
 
 def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
+
+
+def token_spans(text: str):
+    """(token, start) for each word token of normalised text."""
+    return ((m.group(0), m.start()) for m in _TOKEN.finditer(text))
 
 
 def tokens(text: str) -> list[str]:
@@ -82,8 +93,8 @@ _NEGATORS_ZH = ("没有", "不是", "没用", "未", "无", "非", "不用")
 
 
 def negated(previous: list[str]) -> bool:
-    """Whether one of the two words before a position negates what follows ("no istio here")."""
-    return any(word in _NEGATORS for word in previous[-2:])
+    """Whether one of the three words before a position negates what follows ("without the envoy sidecar")."""
+    return any(word in _NEGATORS for word in previous[-3:])
 
 
 def negated_zh(before: str) -> bool:

@@ -1,0 +1,353 @@
+"""Read free text into concepts (lexicon.yaml) and search terms, clause by clause.
+
+Concepts are found by exact words, typo-tolerant words (rapidfuzz Damerau-Levenshtein), word
+sequences, Chinese substrings and regular expressions. Each clause is then classified (knowledge.clauses):
+a concept named only where the text says it works ("DNS resolves fine") is *said to work*, which counts
+against the entries it would otherwise point at; a context concept right after a negation ("no istio
+here") is *negated*. Everything that does not depend on the text is compiled once, in `__init__`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import re._constants as re_constants
+import re._parser as re_parser
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from knowledge import clauses
+from knowledge import text as textmod
+
+#: How a concept stands in the text, strongest first.
+POSITIVE = "positive"  # named as part of the problem, or in a clause that says nothing either way
+SAID_TO_WORK = "works"  # named only in clauses that say it works
+NEGATED = "negated"  # a context concept right after a negation ("without istio")
+_RANK = {POSITIVE: 0, SAID_TO_WORK: 1, NEGATED: 2}
+
+_TYPO_CACHE_LIMIT = 200_000
+_MISSING = object()
+
+#: Words that carry no meaning for similarity (English function words and chatter).
+STOPWORDS = frozenset(
+    """
+    a about after again all also am an and any are as at be been before being but by can could did do
+    does doing each even ever for from further get gets got had has have having he her here hers him his
+    how i if in into is it its it's just let me more most my myself no nor not now of off on once only or
+    other our ours out over own same she should so some such than that the their them then there these
+    they this those through to too under until up very was we were what when where which while who whom
+    why will with would you your yours yourselves please kindly thanks thank hi hello team anyone guys
+    help advise seems seem really still already something anything everything someone somebody us i'm
+    we're it's there's that's what's don't
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """Why a concept was recognised: the text that matched, how, and how the text stands to it."""
+
+    concept: str
+    form: str
+    how: str  # word | typo | phrase | pattern | zh
+    polarity: str = POSITIVE
+
+    def describe(self) -> str:
+        label = self.concept.replace("_", " ")
+        if self.how == "typo":
+            return f"{label}: '{self.form}' (typo-tolerant match)"
+        if self.how == "pattern":
+            # Patterns run on normalised text; say which kind of address stood there, not the placeholder.
+            shown = self.form.replace("ipv4private", "<private IP>").replace("ipv4public", "<public IP>")
+            return f"{label}: error text '{shown}'"
+        return f"{label}: '{self.form}'"
+
+
+@dataclass(slots=True)
+class Reading:
+    """What the recogniser read in one text."""
+
+    normal: str
+    #: concept -> its strongest occurrence (positive before said-to-work before negated)
+    hits: dict[str, Hit] = field(default_factory=dict)
+    #: search terms (stems, ~concepts, Chinese bigrams) of the clauses that report a problem or ask
+    terms: set[str] = field(default_factory=set)
+    #: search terms of the clauses that say something works
+    works_terms: set[str] = field(default_factory=set)
+
+    def present(self, polarity: str = POSITIVE) -> set[str]:
+        return {name for name, hit in self.hits.items() if hit.polarity == polarity}
+
+
+def _common_prefix(a: str, b: str) -> int:
+    size = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        size += 1
+    return size
+
+
+def required_literal(pattern: str) -> str:
+    """The longest plain substring every match of `pattern` must contain ("" when there is none)."""
+    try:
+        parsed = re_parser.parse(pattern)
+    except re.error:
+        return ""
+    best, run = "", []
+    for op, value in [*parsed, (None, None)]:
+        if op is re_constants.LITERAL:
+            run.append(chr(value))
+            continue
+        # Anything but a plain character (a class, a group, a repeat) ends the current run.
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+    return best if len(best) >= 2 else ""
+
+
+def zh_bigrams(text: str) -> list[str]:
+    """Character bigrams of each run of Chinese characters (a lone character stands for itself)."""
+    out = []
+    for run in textmod.CJK_RUN.findall(text):
+        if len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+class Recogniser:
+    def __init__(self, lexicon, *, vocabulary: set[str] = frozenset()) -> None:
+        """`vocabulary`: extra words (from the entries' text) that typos may be corrected to."""
+        self._words: dict[str, set[str]] = defaultdict(set)
+        self._exact_only: set[str] = set()
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        self._zh: list[tuple[str, str]] = []
+        self._patterns: list[tuple[str, re.Pattern[str], str]] = []
+        self._cancels = {name: tuple(cancelled) for name, cancelled in lexicon.cancels.items()}
+        self._negatable = frozenset(name for name, concept in lexicon.concepts.items() if concept.negatable)
+        self._negated_as = {name: c.negated_as for name, c in lexicon.concepts.items() if c.negated_as}
+        self._works_marker = lexicon.polarity.works
+        self._fail_markers = frozenset(lexicon.polarity.fails)
+        for name, concept in lexicon.concepts.items():
+            self._add_concept(name, concept)
+        # Longest Chinese forms first: "没问题" (fine) must not also read as "问题" (a problem).
+        self._zh.sort(key=lambda item: -len(item[0]))
+        fuzzy = {w for w in self._words if len(w) >= 4 and w.isalpha() and w not in self._exact_only}
+        for phrase_list in self._phrases.values():
+            for words, _ in phrase_list:
+                fuzzy.update(w for w in words if len(w) >= 4 and w.isalpha())
+        fuzzy.update(w for w in vocabulary if len(w) >= 6 and w.isalpha() and w not in textmod.COMMON_WORDS)
+        self._known = frozenset(self._words) | frozenset(vocabulary)
+        # Typo candidates share the first letter and are within two letters in length.
+        self._fuzzy_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for word in sorted(fuzzy):
+            for length in range(len(word) - 2, len(word) + 3):
+                self._fuzzy_buckets[(word[0], length)].append(word)
+        self._typo_cache: dict[str, str | None] = {}
+        self._forms_cache: dict[str, tuple[str, ...]] = {}
+        self._stemmer = Stemmer.Stemmer("english")
+        self._stem_lock = threading.Lock()
+        self._stem_cache: dict[str, str] = {}
+
+    # --- compilation --------------------------------------------------------------------------------
+
+    def _add_concept(self, name: str, concept) -> None:
+        for form in concept.en:
+            words = tuple(textmod.tokens(textmod.normalise(form)))
+            if len(words) == 1:
+                self._words[words[0]].add(name)
+            elif words:
+                self._phrases[words[0]].append((words, name))
+        for word in concept.exact:
+            self._words[word.lower()].add(name)
+            self._exact_only.add(word.lower())
+        self._zh.extend((textmod.normalise(form), name) for form in concept.zh)
+        for pattern in concept.patterns:
+            self._patterns.append((required_literal(pattern), re.compile(pattern), name))
+
+    # --- words --------------------------------------------------------------------------------------
+
+    def correct(self, token: str) -> str | None:
+        """The vocabulary word `token` is a small typo of, if any (cached: logs repeat tokens)."""
+        found = self._typo_cache.get(token, _MISSING)
+        if found is not _MISSING:
+            return found
+        found = None
+        if len(token) >= 4 and token.isalpha() and token not in textmod.COMMON_WORDS:
+            max_edits = 1 if len(token) <= 8 else 2
+            # Typos rarely change the first letter; requiring it avoids 'post' -> 'port'-style drift.
+            choices = self._fuzzy_buckets.get((token[0], len(token)), ())
+            close = process.extract(token, choices, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits, limit=8)
+            if len(token) <= 4:
+                # In short words a substituted letter is usually another word ('smtp' vs 'sftp'):
+                # only swapped or missing letters count as typos there.
+                close = [c for c in close if len(c[0]) != len(token) or sorted(c[0]) == sorted(token)]
+            if close:
+                # Equal distances: prefer the word sharing the longer prefix ('limt' -> 'limit', not 'lift').
+                best = min(close, key=lambda c: (c[1], -_common_prefix(token, c[0]), c[0]))
+                found = best[0] if best[0] != token else None
+        if len(self._typo_cache) > _TYPO_CACHE_LIMIT:
+            self._typo_cache.clear()  # other threads may still read: they use .get, never a test-then-read
+        self._typo_cache[token] = found
+        return found
+
+    def stem(self, word: str) -> str:
+        found = self._stem_cache.get(word)
+        if found is None:
+            with self._stem_lock:  # a Snowball stemmer keeps state between calls: one thread at a time
+                found = self._stemmer.stemWord(word)
+            if len(self._stem_cache) > _TYPO_CACHE_LIMIT:
+                self._stem_cache.clear()
+            self._stem_cache[word] = found
+        return found
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def read(self, text: str, *, normalised: bool = False, with_terms: bool = True) -> Reading:
+        normal = text if normalised else textmod.normalise(text)
+        reading = Reading(normal)
+        spans = clauses.spans(normal)
+        # occurrences: (concept, form, how, clause index, negated)
+        found: list[tuple[str, str, str, int, bool]] = []
+        clause_words: list[list[str]] = []
+        cjk = textmod.has_cjk(normal)
+        for index, (start, end, _question) in enumerate(spans):
+            segment = normal[start:end]
+            stream: list[str] = []
+
+            def add(concept: str, form: str, how: str, negated: bool, index: int = index) -> None:
+                found.append((concept, form, how, index, negated))
+
+            for token, at in textmod.token_spans(segment):
+                negated = textmod.negated(stream) or (cjk and textmod.negated_zh(segment[max(0, at - 4) : at]))
+                if token in self._words or token.isalnum():
+                    stream.append(self._canonical(token, add, negated))
+                    continue
+                # A compound (istio-proxy, security-group-id, i/o): whole-word concepts first, then its
+                # parts, which also join the word stream so phrases like "security group" still match.
+                self._canonical(token, add, negated)
+                stream.extend(self._canonical(part, add, negated) for part in textmod.split_compound(token))
+            for i, word in enumerate(stream):
+                for first in self._forms(word):
+                    for words, concept in self._phrases.get(first, ()):
+                        if self._phrase_at(stream, i, words):
+                            add(concept, " ".join(words), "phrase", textmod.negated(stream[:i]))
+            if cjk:
+                masked = segment
+                for form, concept in self._zh:
+                    at = masked.find(form)
+                    if at >= 0:
+                        add(concept, form, "zh", textmod.negated_zh(masked[max(0, at - 4) : at]))
+                        masked = masked.replace(form, " " * len(form))
+            clause_words.append(stream)
+        starts = [start for start, _end, _q in spans]
+        for literal, pattern, concept in self._patterns:
+            # The substring test is far cheaper than the regex and rules most patterns out.
+            if literal in normal:
+                match = pattern.search(normal)
+                if match:
+                    shown = match.group(0)
+                    shown = shown if len(shown) <= 100 else shown[:99] + "…"
+                    index = max(0, bisect.bisect_right(starts, match.start()) - 1)
+                    found.append((concept, shown, "pattern", index, False))
+        if self._negated_as:
+            found = [
+                (self._negated_as[c], form, how, index, False)
+                if negated and c in self._negated_as
+                else (c, form, how, index, negated)
+                for c, form, how, index, negated in found
+            ]
+        verdicts = self._clause_verdicts(spans, found)
+        self._resolve(reading, found, verdicts)
+        if with_terms:
+            self._collect_terms(reading, spans, clause_words, verdicts, cjk)
+        return reading
+
+    def _clause_verdicts(self, spans, found) -> list[str]:
+        fails = [False] * len(spans)
+        works = [False] * len(spans)
+        for concept, _form, _how, index, negated in found:
+            if concept == self._works_marker:
+                # "not working", "不正常": a denied success is a failure.
+                (fails if negated else works)[index] = True
+            elif concept in self._fail_markers:
+                # "never fails", "no errors": a denied failure says it works.
+                (works if negated else fails)[index] = True
+        return [clauses.polarity(fails=fails[i], works=works[i], question=spans[i][2]) for i in range(len(spans))]
+
+    def _resolve(self, reading: Reading, found, verdicts: list[str]) -> None:
+        hits = reading.hits
+        for concept, form, how, index, negated in found:
+            negatable = concept in self._negatable
+            if verdicts[index] == clauses.WORKS and concept != self._works_marker:
+                # "pods without the sidecar are fine": what is absent where it works is the suspect.
+                polarity = POSITIVE if negated and negatable else SAID_TO_WORK
+            else:
+                polarity = NEGATED if negated and negatable else POSITIVE
+            current = hits.get(concept)
+            if current is None or _RANK[polarity] < _RANK[current.polarity]:
+                hits[concept] = Hit(concept, form, how, polarity)
+        for concept, cancelled in self._cancels.items():
+            if concept in hits and hits[concept].polarity == POSITIVE:
+                for name in cancelled:
+                    hits.pop(name, None)
+
+    def _collect_terms(self, reading: Reading, spans, clause_words, verdicts, cjk: bool) -> None:
+        for index, words in enumerate(clause_words):
+            bag = reading.works_terms if verdicts[index] == clauses.WORKS else reading.terms
+            for word in words:
+                if word not in STOPWORDS and len(word) > 1:
+                    bag.add(self.stem(word))
+            if cjk:
+                start, end, _question = spans[index]
+                bag.update(zh_bigrams(reading.normal[start:end]))
+        for name, hit in reading.hits.items():
+            if name == self._works_marker:
+                continue  # says how a clause stands, not what it is about
+            if hit.polarity == POSITIVE:
+                reading.terms.add("~" + name)
+            elif hit.polarity == SAID_TO_WORK:
+                reading.works_terms.add("~" + name)
+
+    def _forms(self, word: str) -> tuple[str, ...]:
+        """The word and its cheap stems, so that "peer resets" meets the phrase "peer reset"."""
+        forms = self._forms_cache.get(word)
+        if forms is None:
+            forms = (word, *textmod.stems(word))
+            if len(self._forms_cache) > _TYPO_CACHE_LIMIT:
+                self._forms_cache.clear()
+            self._forms_cache[word] = forms
+        return forms
+
+    def _phrase_at(self, stream: list[str], start: int, words: tuple[str, ...]) -> bool:
+        if start + len(words) > len(stream):
+            return False
+        return all(expected in self._forms(stream[start + k]) for k, expected in enumerate(words))
+
+    def _canonical(self, token: str, add, negated: bool) -> str:
+        """Record the concepts of one token and return the word used for phrases and terms."""
+        concepts = self._words.get(token)
+        if concepts:
+            for concept in concepts:
+                add(concept, token, "word", negated)
+            return token
+        for stem in textmod.stems(token):
+            if stem in self._words:
+                for concept in self._words[stem]:
+                    add(concept, token, "word", negated)
+                return stem
+        if token in self._known:
+            return token
+        corrected = self.correct(token)
+        if corrected is not None:
+            for concept in self._words.get(corrected, ()):
+                add(concept, f"{token} ≈ {corrected}", "typo", negated)
+            return corrected
+        return token
