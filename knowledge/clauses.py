@@ -27,30 +27,35 @@ _QUESTION_START = re.compile(
     r"^\s*(?:how|why|what|which|does|do|did|is|are|can|could|should|would|will|whether|if|when)\b"
 )
 _QUESTION_ZH = re.compile(r"吗|怎么|如何|是否|为什么|能不能|可不可以|有没有")
+_QUESTION_MARKS = ("?", "？")
 
 
-def spans(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, is_question) of each clause of normalised text, in order; empty clauses dropped."""
+def spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of normalised text, in order; empty clauses dropped."""
     out = []
     start = 0
     for boundary in _BOUNDARY.finditer(text):
-        _add(text, start, boundary.start(), out, question_mark=boundary.group(0).strip() in ("?", "？"))
+        end = boundary.start()
+        if end > start and not text[start:end].isspace():
+            out.append((start, boundary.end() if boundary.group(0) in _QUESTION_MARKS else end))
         start = boundary.end()
-    _add(text, start, len(text), out, question_mark=False)
+    if len(text) > start and not text[start:].isspace():
+        out.append((start, len(text)))
     return out
 
 
-def _add(text: str, start: int, end: int, out: list, *, question_mark: bool) -> None:
-    if end <= start or not text[start:end].strip():
-        return
-    clause = text[start:end]
-    question = question_mark or bool(_QUESTION_START.match(clause)) or bool(_QUESTION_ZH.search(clause))
-    out.append((start, end, question))
+def is_question(clause: str) -> bool:
+    """Whether a clause asks rather than states (a clause keeps its question mark, if any)."""
+    return (
+        clause.rstrip().endswith(_QUESTION_MARKS)
+        or _QUESTION_START.match(clause) is not None
+        or _QUESTION_ZH.search(clause) is not None
+    )
 
 
-def polarity(*, fails: bool, works: bool, question: bool) -> str:
+def polarity(clause: str, *, fails: bool, works: bool) -> str:
     if fails:
         return FAILS
-    if works and not question:
+    if works and not is_question(clause):
         return WORKS
     return NEUTRAL

@@ -19,10 +19,10 @@ once, in `Matcher.__init__`; matching is read-only and safe to call from many th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from knowledge import text as textmod
-from knowledge.recognition import POSITIVE, SAID_TO_WORK, Hit, Reading, Recogniser
+from knowledge.recognition import Hit, Recogniser
 from knowledge.similarity import LOOK_ALIKE, STILL_WORKS, SYMPTOM, Closest, Passage, PassageIndex
 
 __all__ = ["MIN_SCORE", "Hit", "Match", "Matcher", "distinguish"]
@@ -75,11 +75,16 @@ class _CompiledEntry:
     title: str
     weights: dict[str, float]
     anchors: tuple[frozenset[str], ...]
+    #: the entry's own penalties merged with the lexicon's (the larger weight wins)
     penalties: dict[str, float]
     vetoes: tuple[tuple[str, frozenset[str]], ...]
     still_works: dict[str, float]
     hallmark_en: str
     hallmark_zh: str
+    weight_keys: frozenset[str] = frozenset()
+    penalty_keys: frozenset[str] = frozenset()
+    still_works_keys: frozenset[str] = frozenset()
+    weight_order: dict[str, int] = field(default_factory=dict)
 
 
 def hallmark(entry, *, chinese: bool = False) -> str:
@@ -149,7 +154,6 @@ class Matcher:
                 terms.append(reading.works_terms)
         self._index = PassageIndex(passages, terms)
 
-        self._global_penalties = dict(lexicon.penalties)
         global_vetoes = tuple((c, frozenset(lifting)) for c, lifting in lexicon.vetoes.items())
         self._entries: list[_CompiledEntry] = []
         self._by_concept: dict[str, list[int]] = {}
@@ -161,12 +165,19 @@ class Matcher:
                     title=entry.title,
                     weights=dict(hints.concepts),
                     anchors=tuple(frozenset(group) for group in hints.anchors),
-                    penalties=dict(hints.penalties),
+                    penalties={
+                        c: max(w, hints.penalties.get(c, 0.0))
+                        for c, w in {**hints.penalties, **lexicon.penalties}.items()
+                    },
                     vetoes=global_vetoes
                     + tuple((concept, frozenset(lifting)) for concept, lifting in hints.vetoes.items()),
                     still_works=dict(hints.still_works),
                     hallmark_en=hallmark(entry),
                     hallmark_zh=hallmark(entry, chinese=True),
+                    weight_keys=frozenset(hints.concepts),
+                    penalty_keys=frozenset(hints.penalties) | frozenset(lexicon.penalties),
+                    still_works_keys=frozenset(hints.still_works),
+                    weight_order={c: n for n, c in enumerate(hints.concepts)},
                 )
             )
             # Through concepts, an entry can only become a candidate through an anchor concept.
@@ -177,7 +188,7 @@ class Matcher:
 
     def recognise(self, text: str) -> dict[str, Hit]:
         """Concepts present in `text` (positive, said to work or negated), each with the text that showed it."""
-        return self._recogniser.read(text, with_terms=False).hits
+        return self._recogniser.read(text, terms_from=0).hits
 
     # --- ranking ------------------------------------------------------------------------------------
 
@@ -186,89 +197,103 @@ class Matcher:
         if not text or not text.strip():
             return []
         normal = textmod.normalise(text)
-        reading = self._recogniser.read(
-            normal[:SIMILARITY_CHARS] if len(normal) > SIMILARITY_CHARS else normal, normalised=True
-        )
-        if len(normal) > SIMILARITY_CHARS:
-            # A paste: concepts come from all of it, wording only from its head.
-            whole = self._recogniser.read(normal, normalised=True, with_terms=False)
-            reading.hits = whole.hits
-        close = self._index.closest(reading.terms)
-        works_close = self._index.closest(reading.works_terms) if reading.works_terms else {}
-        positive = reading.present(POSITIVE)
-        works = reading.present(SAID_TO_WORK)
-        candidates = {index for concept in positive | works for index in self._by_concept.get(concept, ())}
+        # A paste: concepts come from all of it, wording only from its head.
+        reading = self._recogniser.read(normal, normalised=True, terms_from=SIMILARITY_CHARS)
+        close = self._index.closest(reading.terms, floor=SIMILARITY_FLOOR, count_shared_from=SIMILARITY_CANDIDATE)
+        works_close = self._index.closest(reading.works_terms, floor=SIMILARITY_FLOOR) if reading.works_terms else {}
+        positive, works = reading.positive_and_said_to_work()
+        by_concept = self._by_concept
+        candidates = {index for concept in positive | works for index in by_concept.get(concept, ())}
         candidates.update(owner for (owner, kind), found in close.items() if kind == SYMPTOM and _candidate(found))
         if not candidates:
             return []
-        chinese = textmod.has_cjk(normal)
-        results = []
+        scored = []
         for index in candidates:
-            result = self._score(index, reading, positive, works, close, works_close, chinese)
+            result = self._score(index, positive, works, close, works_close)
             if result is not None:
-                results.append(result)
-        results.sort(key=lambda m: (-m.score, m.entry_id))
-        return results[: max(top, 0)]
+                scored.append(result)
+        scored.sort(key=lambda item: (-item[0], self._entries[item[1]].entry_id))
+        return [
+            self._explain(score, index, reasons, reading.hits, reading.chinese)
+            for score, index, reasons in scored[:top]
+        ]
 
-    def _score(self, index, reading: Reading, positive, works, close, works_close, chinese: bool) -> Match | None:
+    def _score(self, index, positive, works, close, works_close) -> tuple[float, int, list] | None:
+        """(score, entry index, reasons) or None; reasons are rendered only for the answers shown."""
         entry = self._entries[index]
-        hits = reading.hits
-        # In an anchor, a still-works concept counts only where the text says it works.
-        said = {c for c in works if c in entry.still_works}
-        present = (positive - entry.still_works.keys()) | said
-        anchored = any(group <= present for group in entry.anchors)
         for concept, lifting in entry.vetoes:
-            if concept in positive and not (lifting & positive):
+            if concept in positive and lifting.isdisjoint(positive):
                 return None
-        explanation = [hits[c].describe() for c in entry.weights if c in positive]
-        raw = sum(weight for concept, weight in entry.weights.items() if concept in positive)
-        for concept, hit in hits.items():
-            if hit.polarity != SAID_TO_WORK or concept in positive:
-                continue
-            if concept in entry.still_works:
-                raw += entry.still_works[concept]
-                explanation.append(f"said to work, as expected here: {hit.describe()}")
-            elif entry.weights.get(concept, 0.0) >= CORE_WEIGHT:
-                raw -= entry.weights[concept]
-                explanation.append(f"counts against (said to work): {hit.describe()}")
-        penalties = dict(self._global_penalties)
-        for concept, weight in entry.penalties.items():
-            penalties[concept] = max(weight, penalties.get(concept, 0.0))
-        for concept, weight in penalties.items():
-            if concept in positive:
-                raw -= weight
-                explanation.append(f"counts against: {hits[concept].describe()}")
-
+        still_works = entry.still_works
+        # In an anchor, a still-works concept counts only where the text says it works.
+        present = (positive - entry.still_works_keys) | (works & entry.still_works_keys) if still_works else positive
+        anchored = any(group <= present for group in entry.anchors)
         own = close.get((index, SYMPTOM))
-        similarity = own.similarity if own else 0.0
         if not anchored and not (own and _candidate(own)):
             return None
-        if own and _ramp(similarity) > 0:
-            raw += SIMILARITY_WEIGHT * _ramp(similarity)
-            explanation.append(_reads_like(own))
-        look = max(
-            (found for key in ((index, LOOK_ALIKE), (-1, LOOK_ALIKE)) if (found := close.get(key))),
-            key=lambda found: found.similarity,
-            default=None,
-        )
-        if look and _ramp(look.similarity) > _ramp(similarity):
-            raw -= LOOK_ALIKE_WEIGHT * (_ramp(look.similarity) - _ramp(similarity))
-            explanation.append(f"counts against: {_reads_like(look)}, which is another problem")
-        support = works_close.get((index, STILL_WORKS))
-        if support and _ramp(support.similarity) > 0:
-            raw += WORKS_WEIGHT * _ramp(support.similarity)
-            explanation.append(f"what still works fits: {_reads_like(support)}")
-        against = works_close.get((index, SYMPTOM))
-        if against and _ramp(against.similarity) > 0 and (not support or against.similarity > support.similarity):
-            raw -= WORKS_WEIGHT * _ramp(against.similarity)
-            explanation.append(f"counts against: said to work, yet {_reads_like(against)}")
+        weights = entry.weights
+        named = entry.weight_keys & positive
+        raw = sum(weights[c] for c in named)
+        reasons: list[tuple[str, object]] = [("hit", c) for c in named]
+        for concept in works - positive if works else ():
+            if concept in still_works:
+                raw += still_works[concept]
+                reasons.append(("works_fits", concept))
+            elif weights.get(concept, 0.0) >= CORE_WEIGHT:
+                raw -= weights[concept]
+                reasons.append(("works_against", concept))
+        for concept in entry.penalty_keys & positive:
+            raw -= entry.penalties[concept]
+            reasons.append(("penalty", concept))
+        similarity = _ramp(own.similarity) if own else 0.0
+        if similarity > 0:
+            raw += SIMILARITY_WEIGHT * similarity
+            reasons.append(("reads", own))
+        look = close.get((index, LOOK_ALIKE))
+        not_ours = close.get((-1, LOOK_ALIKE))
+        if not_ours and (not look or not_ours.similarity > look.similarity):
+            look = not_ours
+        if look and _ramp(look.similarity) > similarity:
+            raw -= LOOK_ALIKE_WEIGHT * (_ramp(look.similarity) - similarity)
+            reasons.append(("look", look))
+        if works_close:
+            support = works_close.get((index, STILL_WORKS))
+            if support and _ramp(support.similarity) > 0:
+                raw += WORKS_WEIGHT * _ramp(support.similarity)
+                reasons.append(("support", support))
+            against = works_close.get((index, SYMPTOM))
+            if against and _ramp(against.similarity) > 0 and (not support or against.similarity > support.similarity):
+                raw -= WORKS_WEIGHT * _ramp(against.similarity)
+                reasons.append(("against", against))
         if raw <= 0:
             return None
         score = round(100.0 * raw / (raw + HALF_SCORE_WEIGHT), 1)
-        if score < MIN_SCORE:
-            return None
+        return (score, index, reasons) if score >= MIN_SCORE else None
+
+    def _explain(self, score: float, index: int, reasons: list, hits: dict[str, Hit], chinese: bool) -> Match:
+        entry = self._entries[index]
+        order = entry.weight_order
+        reasons = sorted(reasons, key=lambda r: (r[0] != "hit", order.get(r[1], 0) if r[0] == "hit" else 0))
+        lines = []
+        for kind, what in reasons:
+            if kind == "hit":
+                lines.append(hits[what].describe())
+            elif kind == "works_fits":
+                lines.append(f"said to work, which fits: {hits[what].describe()}")
+            elif kind == "works_against":
+                lines.append(f"counts against, said to work: {hits[what].describe()}")
+            elif kind == "penalty":
+                lines.append(f"counts against: {hits[what].describe()}")
+            elif kind == "reads":
+                lines.append(_reads_like(what))
+            elif kind == "look":
+                lines.append(f"counts against: {_reads_like(what)}, another problem")
+            elif kind == "support":
+                lines.append(f"what still works fits: {_reads_like(what)}")
+            elif kind == "against":
+                lines.append(f"counts against, said to work: {_reads_like(what)}")
         tells = entry.hallmark_zh if chinese else entry.hallmark_en
-        return Match(entry.entry_id, entry.title, score, tuple(explanation), tells)
+        return Match(entry.entry_id, entry.title, score, tuple(lines), tells)
 
 
 def _reads_like(found: Closest) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
 _UNITS = {
     "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -24,7 +26,24 @@ _WORD = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 # A run of number words joined by spaces, hyphens or "and" ("two hundred and fifty", "nine-one-hundred").
 _RUN = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*\b")
 _TIME_UNIT = re.compile(r"\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b")
-_QUICK = re.compile(rf"\b(?:{_WORD}|couple|half|quarter|an hour)\b|\dk\b")
+# Cheap test first, in one pass over the text: most texts hold no number word at all.
+_TRIGGERS = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+for _word in (*_NUMBER_WORDS, "couple", "half", "quarter", "hour"):
+    _TRIGGERS.add_word(_word)
+for _digit in "0123456789":
+    _TRIGGERS.add_word(_digit + "k")
+_TRIGGERS.make_automaton()
+
+
+def _has_trigger(text: str) -> bool:
+    size = len(text)
+    for end, length in _TRIGGERS.iter(text):
+        start = end - length + 1
+        # A whole word only ("one", not the end of "none"); "2k" starts with its digit.
+        if (start == 0 or not text[start - 1].isalpha()) and (end + 1 == size or not text[end + 1].isalnum()):
+            return True
+    return False
+
 
 _IDIOMS = (
     (re.compile(r"\b(?:an? )?hour and a half\b"), "90 minutes"),
@@ -69,7 +88,7 @@ def _convert_run(match: re.Match[str]) -> str:
 
 def english_numbers(text: str) -> str:
     """Lower-case English text with number words and common durations as digits."""
-    if not _QUICK.search(text):
+    if not _has_trigger(text):
         return text
     for pattern, replacement in _IDIOMS:
         text = pattern.sub(replacement, text)

@@ -17,6 +17,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import ahocorasick
 import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -73,6 +74,7 @@ class Reading:
     """What the recogniser read in one text."""
 
     normal: str
+    chinese: bool = False
     #: concept -> its strongest occurrence (positive before said-to-work before negated)
     hits: dict[str, Hit] = field(default_factory=dict)
     #: search terms (stems, ~concepts, Chinese bigrams) of the clauses that report a problem or ask
@@ -82,6 +84,15 @@ class Reading:
 
     def present(self, polarity: str = POSITIVE) -> set[str]:
         return {name for name, hit in self.hits.items() if hit.polarity == polarity}
+
+    def positive_and_said_to_work(self) -> tuple[set[str], set[str]]:
+        positive, works = set(), set()
+        for name, hit in self.hits.items():
+            if hit.polarity == POSITIVE:
+                positive.add(name)
+            elif hit.polarity == SAID_TO_WORK:
+                works.add(name)
+        return positive, works
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -131,14 +142,34 @@ class Recogniser:
         self._zh: list[tuple[str, str]] = []
         self._patterns: list[tuple[str, re.Pattern[str], str]] = []
         self._cancels = {name: tuple(cancelled) for name, cancelled in lexicon.cancels.items()}
+        self._stemmer = Stemmer.Stemmer("english")
+        self._stem_lock = threading.Lock()
+        self._stem_cache: dict[str, str] = {}
         self._negatable = frozenset(name for name, concept in lexicon.concepts.items() if concept.negatable)
         self._negated_as = {name: c.negated_as for name, c in lexicon.concepts.items() if c.negated_as}
         self._works_marker = lexicon.polarity.works
         self._fail_markers = frozenset(lexicon.polarity.fails)
         for name, concept in lexicon.concepts.items():
             self._add_concept(name, concept)
-        # Longest Chinese forms first: "没问题" (fine) must not also read as "问题" (a problem).
-        self._zh.sort(key=lambda item: -len(item[0]))
+        # Each pattern's required literal, found for all patterns in one pass (Aho-Corasick): only the
+        # patterns whose literal occurs are run.
+        by_literal: dict[str, list[int]] = defaultdict(list)
+        self._unconditional = tuple(n for n, (literal, _p, _c) in enumerate(self._patterns) if not literal)
+        for number, (literal, _pattern, _concept) in enumerate(self._patterns):
+            if literal:
+                by_literal[literal].append(number)
+        self._literal_patterns = list(by_literal.values())
+        self._literals = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for number, literal in enumerate(by_literal):
+            self._literals.add_word(literal, number)
+        if by_literal:
+            self._literals.make_automaton()
+        self._zh_forms: dict[str, list[str]] = defaultdict(list)
+        for form, name in self._zh:
+            if form and name not in self._zh_forms[form]:
+                self._zh_forms[form].append(name)
+        ordered = sorted(self._zh_forms, key=len, reverse=True)
+        self._zh_regex = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         fuzzy = {w for w in self._words if len(w) >= 4 and w.isalpha() and w not in self._exact_only}
         for phrase_list in self._phrases.values():
             for words, _ in phrase_list:
@@ -152,9 +183,12 @@ class Recogniser:
                 self._fuzzy_buckets[(word[0], length)].append(word)
         self._typo_cache: dict[str, str | None] = {}
         self._forms_cache: dict[str, tuple[str, ...]] = {}
-        self._stemmer = Stemmer.Stemmer("english")
-        self._stem_lock = threading.Lock()
-        self._stem_cache: dict[str, str] = {}
+        # Phrases match on stems, so that "peer resets" meets the phrase "peer reset".
+        self._stemmed_phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = defaultdict(list)
+        for phrase_list in self._phrases.values():
+            for words, name in phrase_list:
+                stems = tuple(self.stem(w) for w in words)
+                self._stemmed_phrases[stems[0]].append((stems, " ".join(words), name))
 
     # --- compilation --------------------------------------------------------------------------------
 
@@ -210,67 +244,104 @@ class Recogniser:
 
     # --- reading ------------------------------------------------------------------------------------
 
-    def read(self, text: str, *, normalised: bool = False, with_terms: bool = True) -> Reading:
+    def read(self, text: str, *, normalised: bool = False, terms_from: int | None = None) -> Reading:
+        """Concepts of the whole text; search terms from the clauses starting before `terms_from`
+        characters (all of them when None, none when 0: long pastes are logs, not wording)."""
         normal = text if normalised else textmod.normalise(text)
-        reading = Reading(normal)
+        cjk = textmod.has_cjk(normal)
+        reading = Reading(normal, cjk)
         spans = clauses.spans(normal)
+        starts = [start for start, _end in spans]
         # occurrences: (concept, form, how, clause index, negated)
         found: list[tuple[str, str, str, int, bool]] = []
-        clause_words: list[list[str]] = []
-        cjk = textmod.has_cjk(normal)
-        for index, (start, end, _question) in enumerate(spans):
-            segment = normal[start:end]
-            stream: list[str] = []
-
-            def add(concept: str, form: str, how: str, negated: bool, index: int = index) -> None:
-                found.append((concept, form, how, index, negated))
-
-            for token, at in textmod.token_spans(segment):
-                negated = textmod.negated(stream) or (cjk and textmod.negated_zh(segment[max(0, at - 4) : at]))
-                if token in self._words or token.isalnum():
-                    stream.append(self._canonical(token, add, negated))
-                    continue
-                # A compound (istio-proxy, security-group-id, i/o): whole-word concepts first, then its
-                # parts, which also join the word stream so phrases like "security group" still match.
-                self._canonical(token, add, negated)
-                stream.extend(self._canonical(part, add, negated) for part in textmod.split_compound(token))
-            for i, word in enumerate(stream):
-                for first in self._forms(word):
-                    for words, concept in self._phrases.get(first, ()):
-                        if self._phrase_at(stream, i, words):
-                            add(concept, " ".join(words), "phrase", textmod.negated(stream[:i]))
-            if cjk:
-                masked = segment
-                for form, concept in self._zh:
-                    at = masked.find(form)
-                    if at >= 0:
-                        add(concept, form, "zh", textmod.negated_zh(masked[max(0, at - 4) : at]))
-                        masked = masked.replace(form, " " * len(form))
-            clause_words.append(stream)
-        starts = [start for start, _end, _q in spans]
-        for literal, pattern, concept in self._patterns:
-            # The substring test is far cheaper than the regex and rules most patterns out.
-            if literal in normal:
-                match = pattern.search(normal)
-                if match:
-                    shown = match.group(0)
-                    shown = shown if len(shown) <= 100 else shown[:99] + "…"
-                    index = max(0, bisect.bisect_right(starts, match.start()) - 1)
-                    found.append((concept, shown, "pattern", index, False))
+        negated_zh = textmod.negated_zh
+        negators = textmod.NEGATORS
+        words = self._words
+        canonical = self._canonical
+        # One pass over the words of the whole text; each word knows its clause, and neither negation
+        # nor a phrase reaches across a clause boundary.
+        stream: list[str] = []
+        stream_clause: list[int] = []
+        clause, next_start = -1, 0
+        last_negator = -9  # position in `stream` of the last negating word
+        for match in textmod.TOKEN.finditer(normal):
+            at = match.start()
+            if at >= next_start:
+                clause = bisect.bisect_right(starts, at) - 1
+                next_start = starts[clause + 1] if clause + 1 < len(starts) else len(normal) + 1
+                last_negator = -9
+            token = match.group()
+            negated = len(stream) - last_negator <= 3 or (cjk and negated_zh(normal[max(0, at - 4) : at]))
+            if token in negators:
+                last_negator = len(stream)
+            if token in words or token.isalnum():
+                stream.append(canonical(token, found, clause, negated))
+                stream_clause.append(clause)
+                continue
+            # A compound (istio-proxy, security-group-id, i/o): whole-word concepts first, then its
+            # parts, which also join the word stream so phrases like "security group" still match.
+            canonical(token, found, clause, negated)
+            for part in textmod.split_compound(token):
+                stream.append(canonical(part, found, clause, negated))
+                stream_clause.append(clause)
+        stem = self.stem
+        stems = [stem(word) for word in stream]
+        phrases = self._stemmed_phrases
+        for i, first in enumerate(stems):
+            entries = phrases.get(first)
+            if entries is None:
+                continue
+            for expected, shown, concept in entries:
+                last = i + len(expected) - 1
+                if (
+                    last < len(stems)
+                    and stream_clause[last] == stream_clause[i]
+                    and tuple(stems[i : last + 1]) == expected
+                ):
+                    negated = any(
+                        w in negators and stream_clause[j] == stream_clause[i]
+                        for j, w in enumerate(stream[max(0, i - 3) : i], start=max(0, i - 3))
+                    )
+                    found.append((concept, shown, "phrase", stream_clause[i], negated))
+        if cjk and self._zh_regex is not None:
+            # One pass, longest form first at each position: "没问题" (fine) is not also "问题".
+            for match in self._zh_regex.finditer(normal):
+                form, at = match.group(0), match.start()
+                index = bisect.bisect_right(starts, at) - 1
+                negated = negated_zh(normal[max(starts[index], at - 4) : at])
+                for concept in self._zh_forms[form]:
+                    found.append((concept, form, "zh", index, negated))
+        for number in self._patterns_to_run(normal):
+            _literal, pattern, concept = self._patterns[number]
+            match = pattern.search(normal)
+            if match:
+                shown = match.group(0)
+                shown = shown if len(shown) <= 100 else shown[:99] + "…"
+                index = max(0, bisect.bisect_right(starts, match.start()) - 1)
+                found.append((concept, shown, "pattern", index, False))
         if self._negated_as:
+            renamed = self._negated_as
             found = [
-                (self._negated_as[c], form, how, index, False)
-                if negated and c in self._negated_as
-                else (c, form, how, index, negated)
+                (renamed[c], form, how, index, False) if negated and c in renamed else (c, form, how, index, negated)
                 for c, form, how, index, negated in found
             ]
-        verdicts = self._clause_verdicts(spans, found)
+        verdicts = self._clause_verdicts(normal, spans, found)
         self._resolve(reading, found, verdicts)
-        if with_terms:
-            self._collect_terms(reading, spans, clause_words, verdicts, cjk)
+        if terms_from != 0:
+            limit = len(normal) if terms_from is None else terms_from
+            self._collect_terms(reading, spans, stream, stems, stream_clause, verdicts, cjk, limit)
         return reading
 
-    def _clause_verdicts(self, spans, found) -> list[str]:
+    def _patterns_to_run(self, normal: str) -> list[int]:
+        """Patterns whose required literal occurs in the text (and those without one), in lexicon order."""
+        numbers = set(self._unconditional)
+        if len(self._literals):
+            groups = self._literal_patterns
+            for literal in {value for _end, value in self._literals.iter(normal)}:
+                numbers.update(groups[literal])
+        return sorted(numbers)
+
+    def _clause_verdicts(self, normal: str, spans, found) -> list[str]:
         fails = [False] * len(spans)
         works = [False] * len(spans)
         for concept, _form, _how, index, negated in found:
@@ -280,7 +351,12 @@ class Recogniser:
             elif concept in self._fail_markers:
                 # "never fails", "no errors": a denied failure says it works.
                 (works if negated else fails)[index] = True
-        return [clauses.polarity(fails=fails[i], works=works[i], question=spans[i][2]) for i in range(len(spans))]
+        return [
+            clauses.polarity(normal[start:end], fails=fails[i], works=works[i])
+            if works[i] and not fails[i]
+            else (clauses.FAILS if fails[i] else clauses.NEUTRAL)
+            for i, (start, end) in enumerate(spans)
+        ]
 
     def _resolve(self, reading: Reading, found, verdicts: list[str]) -> None:
         hits = reading.hits
@@ -299,15 +375,20 @@ class Recogniser:
                 for name in cancelled:
                     hits.pop(name, None)
 
-    def _collect_terms(self, reading: Reading, spans, clause_words, verdicts, cjk: bool) -> None:
-        for index, words in enumerate(clause_words):
-            bag = reading.works_terms if verdicts[index] == clauses.WORKS else reading.terms
-            for word in words:
-                if word not in STOPWORDS and len(word) > 1:
-                    bag.add(self.stem(word))
-            if cjk:
-                start, end, _question = spans[index]
-                bag.update(zh_bigrams(reading.normal[start:end]))
+    def _collect_terms(self, reading: Reading, spans, stream, stems, stream_clause, verdicts, cjk, limit) -> None:
+        works = clauses.WORKS
+        kept = reading.terms
+        said = reading.works_terms
+        for word, stem, clause in zip(stream, stems, stream_clause, strict=True):
+            if spans[clause][0] >= limit:
+                break
+            if word not in STOPWORDS and len(word) > 1:
+                (said if verdicts[clause] == works else kept).add(stem)
+        if cjk:
+            for index, (start, end) in enumerate(spans):
+                if start >= limit:
+                    break
+                (said if verdicts[index] == works else kept).update(zh_bigrams(reading.normal[start:end]))
         for name, hit in reading.hits.items():
             if name == self._works_marker:
                 continue  # says how a clause stands, not what it is about
@@ -326,28 +407,23 @@ class Recogniser:
             self._forms_cache[word] = forms
         return forms
 
-    def _phrase_at(self, stream: list[str], start: int, words: tuple[str, ...]) -> bool:
-        if start + len(words) > len(stream):
-            return False
-        return all(expected in self._forms(stream[start + k]) for k, expected in enumerate(words))
-
-    def _canonical(self, token: str, add, negated: bool) -> str:
-        """Record the concepts of one token and return the word used for phrases and terms."""
+    def _canonical(self, token: str, found: list, index: int, negated: bool) -> str:
+        """Record the concepts of one token in `found` and return the word used for phrases and terms."""
         concepts = self._words.get(token)
         if concepts:
             for concept in concepts:
-                add(concept, token, "word", negated)
+                found.append((concept, token, "word", index, negated))
             return token
-        for stem in textmod.stems(token):
+        for stem in self._forms(token)[1:]:
             if stem in self._words:
                 for concept in self._words[stem]:
-                    add(concept, token, "word", negated)
+                    found.append((concept, token, "word", index, negated))
                 return stem
         if token in self._known:
             return token
         corrected = self.correct(token)
         if corrected is not None:
             for concept in self._words.get(corrected, ()):
-                add(concept, f"{token} ≈ {corrected}", "typo", negated)
+                found.append((concept, f"{token} ≈ {corrected}", "typo", index, negated))
             return corrected
         return token

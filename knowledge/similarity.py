@@ -23,6 +23,10 @@ UNKNOWN_SHARE = 0.5
 #: A query's term weight counts as at least this many mean-idf terms: one shared word in a two-word
 #: chat line ("thanks, fixed it") is not a resemblance.
 MIN_TERMS = 3.0
+#: Terms in more than this share of the passages say nothing about which passage is meant ("pod"):
+#: they are left out of the index and of the query's weight (bases of STOP_MIN_PASSAGES or more).
+STOP_SHARE = 0.2
+STOP_MIN_PASSAGES = 100
 #: In a large base, terms in more than this share of passages only add to passages that other
 #: terms already found: they cannot make a passage a candidate on their own (keeps big bases fast).
 COMMON_SHARE = 0.05
@@ -51,58 +55,82 @@ class Closest:
 class PassageIndex:
     def __init__(self, passages: list[Passage], terms: list[set[str]]) -> None:
         self.passages = passages
+        self._count = len(passages)
+        self._keys = [(p.owner, p.kind) for p in passages]
         count = max(len(passages), 1)
         frequency = Counter(term for passage_terms in terms for term in passage_terms)
+        if count >= STOP_MIN_PASSAGES:
+            self.stopped = frozenset(t for t, df in frequency.items() if df > STOP_SHARE * count)
+            terms = [t - self.stopped for t in terms]
+            frequency = Counter({t: df for t, df in frequency.items() if t not in self.stopped})
+        else:
+            self.stopped = frozenset()
+        self._terms = [frozenset(t) for t in terms]
         self._idf = {t: math.log(1 + (count - df + 0.5) / (df + 0.5)) for t, df in frequency.items()}
         mean_idf = sum(self._idf.values()) / len(self._idf) if self._idf else 1.0
         self._unknown = UNKNOWN_SHARE * mean_idf
         self._min_total = MIN_TERMS * mean_idf
         average = sum(len(t) for t in terms) / count or 1.0
-        self._postings: dict[str, list[tuple[int, float]]] = {}
+        # Passages are short and hold each term once: BM25's term-frequency part reduces to a factor of
+        # the passage's length, and a passage's score to that factor times the idf of the shared terms.
+        self._saturation = [(K1 + 1) / (1 + K1 * (1 - B + B * len(t) / average)) for t in terms]
+        postings: dict[str, list[int]] = {}
         for number, passage_terms in enumerate(terms):
-            length = 1 - B + B * len(passage_terms) / average
-            saturation = (K1 + 1) / (1 + K1 * length)
             for term in passage_terms:
-                self._postings.setdefault(term, []).append((number, self._idf[term] * saturation))
+                postings.setdefault(term, []).append(number)
+        self._postings = {t: tuple(numbers) for t, numbers in postings.items()}
         limit = max(COMMON_MIN_PASSAGES, COMMON_SHARE * count)
         self._common = frozenset(t for t, df in frequency.items() if df > limit)
-        # Common terms are applied to the passages already found, so look them up by passage.
-        self._common_weights = {t: dict(self._postings[t]) for t in self._common}
 
-    def closest(self, terms: set[str]) -> dict[tuple[int, str], Closest]:
-        """(owner, kind) -> the closest passage of that owner and kind, for passages sharing a term."""
+    def closest(
+        self, terms: set[str], *, floor: float = 0.0, count_shared_from: float = 0.0
+    ) -> dict[tuple[int, str], Closest]:
+        """(owner, kind) -> the closest passage of that owner and kind, for passages whose similarity
+        reaches `floor`. `shared` is counted only from `count_shared_from` (it costs a set
+        intersection per passage, and only candidates need it)."""
         if not terms:
             return {}
         total = 0.0
-        scores: dict[int, float] = {}
-        shared: dict[int, int] = {}
+        sums = [0.0] * self._count
+        touched: list[tuple[int, ...]] = []
+        idf_of = self._idf.get
         common = []
+        stopped = self.stopped
         for term in terms:
-            idf = self._idf.get(term)
+            idf = idf_of(term)
             if idf is None:
-                total += self._unknown
+                if term not in stopped:
+                    total += self._unknown
                 continue
             total += idf
             if term in self._common:
-                common.append(term)
+                common.append((term, idf))
                 continue
-            for number, weight in self._postings[term]:
-                scores[number] = scores.get(number, 0.0) + weight
-                shared[number] = shared.get(number, 0) + 1
-        for term in common:
-            weights = self._common_weights[term]
-            for number in scores:
-                weight = weights.get(number)
-                if weight is not None:
-                    scores[number] += weight
-                    shared[number] += 1
+            postings = self._postings[term]
+            touched.append(postings)
+            for number in postings:
+                sums[number] += idf
+        found = set().union(*touched)
+        if common:
+            # Applied to the passages already found only: a common term alone makes no candidate.
+            passage_terms = self._terms
+            for number in found:
+                sums[number] += sum(idf for term, idf in common if term in passage_terms[number])
         total = max(total, self._min_total)
-        best: dict[tuple[int, str], Closest] = {}
-        for number, score in scores.items():
-            passage = self.passages[number]
-            key = (passage.owner, passage.kind)
-            similarity = min(score / total, 1.0)
+        cutoff = floor * total
+        best: dict[tuple[int, str], tuple[float, int]] = {}
+        keys, saturation = self._keys, self._saturation
+        for number in found:
+            score = sums[number] * saturation[number]
+            if score < cutoff:
+                continue
+            key = keys[number]
             current = best.get(key)
-            if current is None or similarity > current.similarity:
-                best[key] = Closest(similarity, passage, shared[number])
-        return best
+            if current is None or score > current[0]:
+                best[key] = (score, number)
+        out = {}
+        for key, (score, number) in best.items():
+            similarity = min(score / total, 1.0)
+            shared = len(terms & self._terms[number]) if similarity >= count_shared_from else 0
+            out[key] = Closest(similarity, self.passages[number], shared)
+        return out

@@ -16,12 +16,15 @@ from knowledge.numbers import chinese_numbers, english_numbers
 MAX_CHARS = 64_000
 
 _IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]*\d)")
-_TOKEN = re.compile(r"[a-z0-9_]+(?:['/.\-][a-z0-9_]+)*")
+TOKEN = re.compile(r"[a-z0-9_]+(?:['/.\-][a-z0-9_]+)*")
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "：": ":", "，": ",", "。": "."})
 
+
+#: Numbers written as words are read in this many leading characters.
+NUMBERS_CHARS = 1_500
 
 _VARYING = re.compile(r"[0-9a-f]{5,}|\d+")
 
@@ -64,9 +67,13 @@ def normalise(text: str) -> str:
     """Lower-cased, NFKC-folded text with IPv4 addresses replaced by ipv4public/ipv4private and
     numbers written as words turned into digits ("two hundred" -> "200", "两千" -> "2000")."""
     folded = unicodedata.normalize("NFKC", bound(text)).translate(_QUOTES).lower()
-    folded = english_numbers(_POSSESSIVE.sub("", folded))
-    if has_cjk(folded):
-        folded = chinese_numbers(folded)
+    folded = _POSSESSIVE.sub("", folded)
+    # Numbers in words belong to prose, which comes first; the rest of a long paste is logs.
+    head, tail = folded[:NUMBERS_CHARS], folded[NUMBERS_CHARS:]
+    head = english_numbers(head)
+    if has_cjk(head):
+        head = chinese_numbers(head)
+    folded = head + tail
     return _IPV4.sub(_classify_ip, folded)
 
 
@@ -76,25 +83,25 @@ def has_cjk(text: str) -> bool:
 
 def token_spans(text: str):
     """(token, start) for each word token of normalised text."""
-    return ((m.group(0), m.start()) for m in _TOKEN.finditer(text))
+    return ((m.group(0), m.start()) for m in TOKEN.finditer(text))
 
 
 def tokens(text: str) -> list[str]:
     """Word tokens of normalised text; compound tokens (istio-proxy, i/o) are kept whole."""
-    return _TOKEN.findall(text)
+    return TOKEN.findall(text)
 
 
 def split_compound(token: str) -> list[str]:
     return [part for part in re.split(r"['/.\-]", token) if part]
 
 
-_NEGATORS = frozenset({"no", "not", "without", "non", "never", "isn't", "aren't", "don't", "doesn't", "didn't", "nor"})
+NEGATORS = frozenset({"no", "not", "without", "non", "never", "isn't", "aren't", "don't", "doesn't", "didn't", "nor"})
 _NEGATORS_ZH = ("没有", "不是", "没用", "未", "无", "非", "不用")
 
 
 def negated(previous: list[str]) -> bool:
     """Whether one of the three words before a position negates what follows ("without the envoy sidecar")."""
-    return any(word in _NEGATORS for word in previous[-3:])
+    return any(word in NEGATORS for word in previous[-3:])
 
 
 def negated_zh(before: str) -> bool:
