@@ -21,6 +21,8 @@ _BOUNDARY = re.compile(
     r"|\s(?:but|however|while|whereas|though|although|yet|except|only)\s"
     r"|\sand (?=(?:it|they|that|this|everything|all|we|the same)\b)"
     r"|但是|可是|不过|然而|但|却|而"
+    # A stated cause starts a clause of its own: "... because our NetworkPolicy blocks it".
+    r"|(?=\s(?:because|due to|caused by|as a result of|turned out|the root cause)\b)|(?=因为|由于|原因是)"
 )
 # A clause that asks ("does DNS work differently on super nodes?") states nothing about what works.
 _QUESTION_START = re.compile(
@@ -42,6 +44,16 @@ def spans(text: str) -> list[tuple[int, int]]:
     if len(text) > start and not text[start:].isspace():
         out.append((start, len(text)))
     return out
+
+
+_CAUSE = re.compile(
+    r"^\s*(?:because|due to|caused by|as a result of|turned out|the root cause)\b|^\s*(?:因为|由于|原因是)"
+)
+
+
+def states_cause(clause: str) -> bool:
+    """Whether a clause gives the cause ("because our NetworkPolicy blocks egress", "因为…")."""
+    return _CAUSE.match(clause) is not None
 
 
 def is_question(clause: str) -> bool:

@@ -42,6 +42,10 @@ SIMILARITY_CANDIDATE_TERMS = 3
 WORKS_WEIGHT = 2.0
 #: Subtracted, at most, when the text is closer to a look-alike than to the entry's own passages.
 LOOK_ALIKE_WEIGHT = 5.0
+#: Concept weights of a candidate that no anchor group holds (it came through similarity) count this much.
+UNANCHORED_SHARE = 0.5
+#: A look-alike concept named as the cause ("because our NetworkPolicy blocks it") counts this many times.
+STATED_CAUSE_FACTOR = 2.0
 #: A concept said to work counts against an entry when the entry weighs it at least this much
 #: (context such as "pod" or "cluster" may well be said to work).
 CORE_WEIGHT = 2.0
@@ -155,6 +159,7 @@ class Matcher:
         self._index = PassageIndex(passages, terms)
 
         global_vetoes = tuple((c, frozenset(lifting)) for c, lifting in lexicon.vetoes.items())
+        self._platform = frozenset(c for c in ("super_node", "tencent") if c in lexicon.concepts)
         self._entries: list[_CompiledEntry] = []
         self._by_concept: dict[str, list[int]] = {}
         for index, entry in enumerate(kb.entries.values()):
@@ -204,12 +209,15 @@ class Matcher:
         positive, works = reading.positive_and_said_to_work()
         by_concept = self._by_concept
         candidates = {index for concept in positive | works for index in by_concept.get(concept, ())}
-        candidates.update(owner for (owner, kind), found in close.items() if kind == SYMPTOM and _candidate(found))
+        if not reading.only_asks or positive & self._platform:
+            # A bare question about how something works ("what is the default conntrack timeout?")
+            # becomes ours through its words only when it names the platform.
+            candidates.update(owner for (owner, kind), found in close.items() if kind == SYMPTOM and _candidate(found))
         if not candidates:
             return []
         scored = []
         for index in candidates:
-            result = self._score(index, positive, works, close, works_close)
+            result = self._score(index, positive, works, close, works_close, reading.causes)
             if result is not None:
                 scored.append(result)
         scored.sort(key=lambda item: (-item[0], self._entries[item[1]].entry_id))
@@ -218,7 +226,7 @@ class Matcher:
             for score, index, reasons in scored[:top]
         ]
 
-    def _score(self, index, positive, works, close, works_close) -> tuple[float, int, list] | None:
+    def _score(self, index, positive, works, close, works_close, causes) -> tuple[float, int, list] | None:
         """(score, entry index, reasons) or None; reasons are rendered only for the answers shown."""
         entry = self._entries[index]
         for concept, lifting in entry.vetoes:
@@ -233,7 +241,7 @@ class Matcher:
             return None
         weights = entry.weights
         named = entry.weight_keys & positive
-        raw = sum(weights[c] for c in named)
+        raw = sum(weights[c] for c in named) * (1.0 if anchored else UNANCHORED_SHARE)
         reasons: list[tuple[str, object]] = [("hit", c) for c in named]
         for concept in works - positive if works else ():
             if concept in still_works:
@@ -243,7 +251,7 @@ class Matcher:
                 raw -= weights[concept]
                 reasons.append(("works_against", concept))
         for concept in entry.penalty_keys & positive:
-            raw -= entry.penalties[concept]
+            raw -= entry.penalties[concept] * (STATED_CAUSE_FACTOR if concept in causes else 1.0)
             reasons.append(("penalty", concept))
         similarity = _ramp(own.similarity) if own else 0.0
         if similarity > 0:

@@ -81,6 +81,10 @@ class Reading:
     terms: set[str] = field(default_factory=set)
     #: search terms of the clauses that say something works
     works_terms: set[str] = field(default_factory=set)
+    #: concepts named in a clause that states a cause ("because our NetworkPolicy blocks it")
+    causes: set[str] = field(default_factory=set)
+    #: every clause of the text is a question
+    only_asks: bool = False
 
     def present(self, polarity: str = POSITIVE) -> set[str]:
         return {name for name, hit in self.hits.items() if hit.polarity == polarity}
@@ -254,7 +258,7 @@ class Recogniser:
         starts = [start for start, _end in spans]
         # occurrences: (concept, form, how, clause index, negated)
         found: list[tuple[str, str, str, int, bool]] = []
-        negated_zh = textmod.negated_zh
+        zh_negation = textmod.zh_negation
         negators = textmod.NEGATORS
         words = self._words
         canonical = self._canonical
@@ -264,6 +268,7 @@ class Recogniser:
         stream_clause: list[int] = []
         clause, next_start = -1, 0
         last_negator = -9  # position in `stream` of the last negating word
+        negation: str | bool = True  # what kind of negation it was
         for match in textmod.TOKEN.finditer(normal):
             at = match.start()
             if at >= next_start:
@@ -271,9 +276,10 @@ class Recogniser:
                 next_start = starts[clause + 1] if clause + 1 < len(starts) else len(normal) + 1
                 last_negator = -9
             token = match.group()
-            negated = len(stream) - last_negator <= 3 or (cjk and negated_zh(normal[max(0, at - 4) : at]))
+            negated = negation if len(stream) - last_negator <= 3 else cjk and zh_negation(normal, at, 0)
             if token in negators:
                 last_negator = len(stream)
+                negation = textmod.WITHOUT if token in textmod.WITHOUT_WORDS else True
             if token in words or token.isalnum():
                 stream.append(canonical(token, found, clause, negated))
                 stream_clause.append(clause)
@@ -298,9 +304,13 @@ class Recogniser:
                     and stream_clause[last] == stream_clause[i]
                     and tuple(stems[i : last + 1]) == expected
                 ):
-                    negated = any(
-                        w in negators and stream_clause[j] == stream_clause[i]
-                        for j, w in enumerate(stream[max(0, i - 3) : i], start=max(0, i - 3))
+                    negated = next(
+                        (
+                            textmod.WITHOUT if w in textmod.WITHOUT_WORDS else True
+                            for j, w in enumerate(stream[max(0, i - 3) : i], start=max(0, i - 3))
+                            if w in negators and stream_clause[j] == stream_clause[i]
+                        ),
+                        False,
                     )
                     found.append((concept, shown, "phrase", stream_clause[i], negated))
         if cjk and self._zh_regex is not None:
@@ -308,7 +318,7 @@ class Recogniser:
             for match in self._zh_regex.finditer(normal):
                 form, at = match.group(0), match.start()
                 index = bisect.bisect_right(starts, at) - 1
-                negated = negated_zh(normal[max(starts[index], at - 4) : at])
+                negated = zh_negation(normal, at, starts[index])
                 for concept in self._zh_forms[form]:
                     found.append((concept, form, "zh", index, negated))
         for number in self._patterns_to_run(normal):
@@ -327,6 +337,10 @@ class Recogniser:
             ]
         verdicts = self._clause_verdicts(normal, spans, found)
         self._resolve(reading, found, verdicts)
+        cause_clauses = {i for i, (start, end) in enumerate(spans) if clauses.states_cause(normal[start:end])}
+        if cause_clauses:
+            reading.causes = {c for c, _f, _h, index, negated in found if index in cause_clauses and not negated}
+        reading.only_asks = bool(spans) and all(clauses.is_question(normal[start:end]) for start, end in spans)
         if terms_from != 0:
             limit = len(normal) if terms_from is None else terms_from
             self._collect_terms(reading, spans, stream, stems, stream_clause, verdicts, cjk, limit)
@@ -363,8 +377,12 @@ class Recogniser:
         for concept, form, how, index, negated in found:
             negatable = concept in self._negatable
             if verdicts[index] == clauses.WORKS and concept != self._works_marker:
-                # "pods without the sidecar are fine": what is absent where it works is the suspect.
-                polarity = POSITIVE if negated and negatable else SAID_TO_WORK
+                # "pods without the sidecar are fine": what is absent where it works is the suspect;
+                # "there is no ResourceQuota and nodes are fine" simply rules it out.
+                if negated and negatable:
+                    polarity = POSITIVE if negated == textmod.WITHOUT else NEGATED
+                else:
+                    polarity = SAID_TO_WORK
             else:
                 polarity = NEGATED if negated and negatable else POSITIVE
             current = hits.get(concept)

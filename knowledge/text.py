@@ -108,6 +108,20 @@ def negated_zh(before: str) -> bool:
     return any(before.endswith(word) or word in before[-3:] for word in _NEGATORS_ZH)
 
 
+#: A negation that sets something apart ("pods without the sidecar are fine", "没有注入 sidecar 的 Pod
+#: 正常"), as opposed to one that denies it ("there is no ResourceQuota").
+WITHOUT = "without"
+WITHOUT_WORDS = frozenset({"without", "w/o"})
+
+
+def zh_negation(text: str, at: int, start: int) -> str | bool:
+    """How the Chinese text before `at` negates what follows: False, True, or WITHOUT when the negated
+    words describe a kind of thing ("没有 sidecar 的 Pod")."""
+    if not negated_zh(text[max(start, at - 4) : at]):
+        return False
+    return WITHOUT if "的" in text[at : at + 12] else True
+
+
 _SUFFIXES = ("'s", "ing", "ed", "es", "s", "ly")
 
 
