@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from knowledge import text as textmod
 from knowledge.recognition import Hit, Recogniser
-from knowledge.similarity import LOOK_ALIKE, STILL_WORKS, SYMPTOM, Closest, Passage, PassageIndex
+from knowledge.similarity import LOOK_ALIKE, MECHANISM, STILL_WORKS, SYMPTOM, Closest, Passage, PassageIndex
 
 __all__ = ["MIN_SCORE", "Hit", "Match", "Matcher", "distinguish"]
 
@@ -127,17 +127,16 @@ class Matcher:
         lexicon = kb.lexicon
         written: list[Passage] = []
         for index, entry in enumerate(kb.entries.values()):
-            own = [
+            explained = [
                 entry.title,
                 entry.title_zh,
                 *_sentences(entry.summary),
                 *_sentences(entry.summary_zh),
                 *_sentences(entry.mechanism),
                 *_sentences(entry.mechanism_zh),
-                *entry.symptoms.en,
-                *entry.symptoms.zh,
             ]  # error signatures are logs: the concepts read them, wording similarity would not help
-            written += [Passage(index, SYMPTOM, text) for text in own]
+            written += [Passage(index, MECHANISM, text) for text in explained]
+            written += [Passage(index, SYMPTOM, text) for text in [*entry.symptoms.en, *entry.symptoms.zh]]
             written += [Passage(index, STILL_WORKS, t) for t in [*entry.still_works.en, *entry.still_works.zh]]
             written += [Passage(index, LOOK_ALIKE, t) for t in [*entry.look_alikes.en, *entry.look_alikes.zh]]
         written += [Passage(-1, LOOK_ALIKE, t) for t in [*lexicon.not_ours.en, *lexicon.not_ours.zh]]
@@ -153,7 +152,7 @@ class Matcher:
             if reading.terms:
                 passages.append(passage)
                 terms.append(reading.terms)
-            if reading.works_terms and passage.kind == SYMPTOM:
+            if reading.works_terms and passage.kind in (SYMPTOM, MECHANISM):
                 passages.append(Passage(passage.owner, STILL_WORKS, passage.text))
                 terms.append(reading.works_terms)
         self._index = PassageIndex(passages, terms)
@@ -209,15 +208,17 @@ class Matcher:
         positive, works = reading.positive_and_said_to_work()
         by_concept = self._by_concept
         candidates = {index for concept in positive | works for index in by_concept.get(concept, ())}
-        if not reading.only_asks or positive & self._platform:
-            # A bare question about how something works ("what is the default conntrack timeout?")
-            # becomes ours through its words only when it names the platform.
+        # A bare question about how something works ("what is the default conntrack timeout?") becomes
+        # ours through its wording only when it names the platform; and only the way people describe a
+        # problem (symptoms), not the technical explanation, makes a candidate on its own.
+        by_wording = not reading.only_asks or bool(positive & self._platform)
+        if by_wording:
             candidates.update(owner for (owner, kind), found in close.items() if kind == SYMPTOM and _candidate(found))
         if not candidates:
             return []
         scored = []
         for index in candidates:
-            result = self._score(index, positive, works, close, works_close, reading.causes)
+            result = self._score(index, positive, works, close, works_close, reading.causes, by_wording)
             if result is not None:
                 scored.append(result)
         scored.sort(key=lambda item: (-item[0], self._entries[item[1]].entry_id))
@@ -226,7 +227,7 @@ class Matcher:
             for score, index, reasons in scored[:top]
         ]
 
-    def _score(self, index, positive, works, close, works_close, causes) -> tuple[float, int, list] | None:
+    def _score(self, index, positive, works, close, works_close, causes, by_wording) -> tuple[float, int, list] | None:
         """(score, entry index, reasons) or None; reasons are rendered only for the answers shown."""
         entry = self._entries[index]
         for concept, lifting in entry.vetoes:
@@ -236,9 +237,11 @@ class Matcher:
         # In an anchor, a still-works concept counts only where the text says it works.
         present = (positive - entry.still_works_keys) | (works & entry.still_works_keys) if still_works else positive
         anchored = any(group <= present for group in entry.anchors)
-        own = close.get((index, SYMPTOM))
-        if not anchored and not (own and _candidate(own)):
+        said = close.get((index, SYMPTOM))
+        if not anchored and not (by_wording and said and _candidate(said)):
             return None
+        explained = close.get((index, MECHANISM))
+        own = said if not explained or (said and said.similarity >= explained.similarity) else explained
         weights = entry.weights
         named = entry.weight_keys & positive
         raw = sum(weights[c] for c in named) * (1.0 if anchored else UNANCHORED_SHARE)
@@ -269,7 +272,11 @@ class Matcher:
             if support and _ramp(support.similarity) > 0:
                 raw += WORKS_WEIGHT * _ramp(support.similarity)
                 reasons.append(("support", support))
-            against = works_close.get((index, SYMPTOM))
+            against = max(
+                (found for kind in (SYMPTOM, MECHANISM) if (found := works_close.get((index, kind)))),
+                key=lambda found: found.similarity,
+                default=None,
+            )
             if against and _ramp(against.similarity) > 0 and (not support or against.similarity > support.similarity):
                 raw -= WORKS_WEIGHT * _ramp(against.similarity)
                 reasons.append(("against", against))

@@ -259,7 +259,7 @@ class Recogniser:
         # occurrences: (concept, form, how, clause index, negated)
         found: list[tuple[str, str, str, int, bool]] = []
         zh_negation = textmod.zh_negation
-        negators = textmod.NEGATORS
+        negators = textmod.NEGATORS | textmod.VERB_NEGATORS
         words = self._words
         canonical = self._canonical
         # One pass over the words of the whole text; each word knows its clause, and neither negation
@@ -279,7 +279,7 @@ class Recogniser:
             negated = negation if len(stream) - last_negator <= 3 else cjk and zh_negation(normal, at, 0)
             if token in negators:
                 last_negator = len(stream)
-                negation = textmod.WITHOUT if token in textmod.WITHOUT_WORDS else True
+                negation = textmod.negation_kind(token)
             if token in words or token.isalnum():
                 stream.append(canonical(token, found, clause, negated))
                 stream_clause.append(clause)
@@ -306,7 +306,7 @@ class Recogniser:
                 ):
                     negated = next(
                         (
-                            textmod.WITHOUT if w in textmod.WITHOUT_WORDS else True
+                            textmod.negation_kind(w)
                             for j, w in enumerate(stream[max(0, i - 3) : i], start=max(0, i - 3))
                             if w in negators and stream_clause[j] == stream_clause[i]
                         ),
@@ -339,7 +339,9 @@ class Recogniser:
         self._resolve(reading, found, verdicts)
         cause_clauses = {i for i, (start, end) in enumerate(spans) if clauses.states_cause(normal[start:end])}
         if cause_clauses:
-            reading.causes = {c for c, _f, _h, index, negated in found if index in cause_clauses and not negated}
+            reading.causes = {
+                c for c, _f, _h, i, negated in found if i in cause_clauses and not textmod.denies_thing(negated)
+            }
         reading.only_asks = bool(spans) and all(clauses.is_question(normal[start:end]) for start, end in spans)
         if terms_from != 0:
             limit = len(normal) if terms_from is None else terms_from
@@ -364,7 +366,7 @@ class Recogniser:
                 (fails if negated else works)[index] = True
             elif concept in self._fail_markers:
                 # "never fails", "no errors": a denied failure says it works.
-                (works if negated else fails)[index] = True
+                (works if textmod.denies_thing(negated) else fails)[index] = True
         return [
             clauses.polarity(normal[start:end], fails=fails[i], works=works[i])
             if works[i] and not fails[i]
@@ -375,16 +377,15 @@ class Recogniser:
     def _resolve(self, reading: Reading, found, verdicts: list[str]) -> None:
         hits = reading.hits
         for concept, form, how, index, negated in found:
-            negatable = concept in self._negatable
+            negatable = concept in self._negatable and textmod.denies_thing(negated)
             if verdicts[index] == clauses.WORKS and concept != self._works_marker:
                 # "pods without the sidecar are fine": what is absent where it works is the suspect;
                 # "there is no ResourceQuota and nodes are fine" simply rules it out.
-                if negated and negatable:
+                polarity = SAID_TO_WORK
+                if negatable:
                     polarity = POSITIVE if negated == textmod.WITHOUT else NEGATED
-                else:
-                    polarity = SAID_TO_WORK
             else:
-                polarity = NEGATED if negated and negatable else POSITIVE
+                polarity = NEGATED if negatable else POSITIVE
             current = hits.get(concept)
             if current is None or _RANK[polarity] < _RANK[current.polarity]:
                 hits[concept] = Hit(concept, form, how, polarity)

@@ -32,7 +32,8 @@ STOP_MIN_PASSAGES = 100
 COMMON_SHARE = 0.05
 COMMON_MIN_PASSAGES = 2_000
 
-SYMPTOM = "symptom"  # what people see, ask and paste; the mechanism and summary
+SYMPTOM = "symptom"  # what people see and ask, in their words
+MECHANISM = "mechanism"  # how the entry explains itself: title, summary, mechanism
 STILL_WORKS = "still_works"  # what keeps working while the problem is present
 LOOK_ALIKE = "look_alike"  # problems told alike that are not this entry (owner -1: not ours at all)
 

@@ -96,6 +96,25 @@ def split_compound(token: str) -> list[str]:
 
 
 NEGATORS = frozenset({"no", "not", "without", "non", "never", "isn't", "aren't", "don't", "doesn't", "didn't", "nor"})
+#: Words that deny a verb ("nobody can start pods", "can't reach") but say nothing about the things
+#: named after it ("can't resolve istio service names" still names istio).
+VERB_NEGATORS = frozenset(
+    {
+        "can't",
+        "cannot",
+        "cant",
+        "couldn't",
+        "won't",
+        "wont",
+        "unable",
+        "nobody",
+        "nothing",
+        "none",
+        "neither",
+        "fail",
+        "fails",
+    }
+)
 _NEGATORS_ZH = ("没有", "不是", "没用", "未", "无", "非", "不用")
 
 
@@ -112,6 +131,19 @@ def negated_zh(before: str) -> bool:
 #: 正常"), as opposed to one that denies it ("there is no ResourceQuota").
 WITHOUT = "without"
 WITHOUT_WORDS = frozenset({"without", "w/o"})
+#: A verb denied ("can't start"): it turns the verb's concept (`negated_as`) but nothing else.
+VERB = "verb"
+
+
+def negation_kind(word: str) -> str | bool:
+    if word in WITHOUT_WORDS:
+        return WITHOUT
+    return VERB if word in VERB_NEGATORS else True
+
+
+def denies_thing(negated: str | bool) -> bool:
+    """Whether a negation denies the things named after it ("no istio", "without the sidecar")."""
+    return negated is True or negated == WITHOUT
 
 
 def zh_negation(text: str, at: int, start: int) -> str | bool:
