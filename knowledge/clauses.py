@@ -51,6 +51,24 @@ _CAUSE = re.compile(
 )
 
 
+_CAUSE_WORDS = (
+    "because",
+    "due to",
+    "caused by",
+    "as a result of",
+    "turned out",
+    "root cause",
+    "因为",
+    "由于",
+    "原因是",
+)
+
+
+def mentions_cause(text: str) -> bool:
+    """A cheap test before looking for cause clauses clause by clause."""
+    return any(word in text for word in _CAUSE_WORDS)
+
+
 def states_cause(clause: str) -> bool:
     """Whether a clause gives the cause ("because our NetworkPolicy blocks egress", "因为…")."""
     return _CAUSE.match(clause) is not None

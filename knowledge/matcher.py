@@ -32,7 +32,7 @@ MIN_SCORE = 40.0
 #: Raw evidence weight at which the score reaches 50.
 HALF_SCORE_WEIGHT = 5.0
 #: Similarity below FLOOR adds nothing; at 1.0 it adds SIMILARITY_WEIGHT.
-SIMILARITY_FLOOR = 0.25
+SIMILARITY_FLOOR = 0.3
 SIMILARITY_WEIGHT = 4.0
 #: Similarity from which an entry is a candidate without an anchor group, and the least number of
 #: terms the text must share with the passage for that.

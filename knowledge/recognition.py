@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 import Stemmer
 from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import DamerauLevenshtein, Indel
 
 from knowledge import clauses
 from knowledge import text as textmod
@@ -106,6 +106,14 @@ def _common_prefix(a: str, b: str) -> int:
             break
         size += 1
     return size
+
+
+def _typo_shape(token: str, word: str, max_edits: int) -> bool:
+    """Whether `token` differs from `word` only by missing, extra or swapped letters."""
+    if Indel.distance(token, word) <= max_edits:
+        return True
+    # Swapped neighbours ('clsuter'): the same letters, and few positions differ.
+    return sorted(token) == sorted(word) and sum(a != b for a, b in zip(token, word, strict=False)) <= 2 * max_edits
 
 
 def required_literal(pattern: str) -> str:
@@ -223,10 +231,9 @@ class Recogniser:
             # Typos rarely change the first letter; requiring it avoids 'post' -> 'port'-style drift.
             choices = self._fuzzy_buckets.get((token[0], len(token)), ())
             close = process.extract(token, choices, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits, limit=8)
-            if len(token) <= 4:
-                # In short words a substituted letter is usually another word ('smtp' vs 'sftp'):
-                # only swapped or missing letters count as typos there.
-                close = [c for c in close if len(c[0]) != len(token) or sorted(c[0]) == sorted(token)]
+            # A substituted letter usually makes another real word ('hands' is not 'hangs', 'interval'
+            # not 'internal'): only missing, doubled or swapped letters count as typos.
+            close = [c for c in close if _typo_shape(token, c[0], max_edits)]
             if close:
                 # Equal distances: prefer the word sharing the longer prefix ('limt' -> 'limit', not 'lift').
                 best = min(close, key=lambda c: (c[1], -_common_prefix(token, c[0]), c[0]))
@@ -266,9 +273,11 @@ class Recogniser:
         # nor a phrase reaches across a clause boundary.
         stream: list[str] = []
         stream_clause: list[int] = []
+        stream_negated: list[str | bool] = []  # how each word is negated by the words before it
         clause, next_start = -1, 0
         last_negator = -9  # position in `stream` of the last negating word
         negation: str | bool = True  # what kind of negation it was
+        reach = 3  # how many words it covers
         for match in textmod.TOKEN.finditer(normal):
             at = match.start()
             if at >= next_start:
@@ -276,13 +285,16 @@ class Recogniser:
                 next_start = starts[clause + 1] if clause + 1 < len(starts) else len(normal) + 1
                 last_negator = -9
             token = match.group()
-            negated = negation if len(stream) - last_negator <= 3 else cjk and zh_negation(normal, at, 0)
+            negated = negation if len(stream) - last_negator <= reach else cjk and zh_negation(normal, at, 0)
             if token in negators:
                 last_negator = len(stream)
                 negation = textmod.negation_kind(token)
+                # "none of our serverless workloads can talk to ...": a denied subject reaches its verb.
+                reach = 8 if token in textmod.SUBJECT_NEGATORS else 3
             if token in words or token.isalnum():
                 stream.append(canonical(token, found, clause, negated))
                 stream_clause.append(clause)
+                stream_negated.append(negated)
                 continue
             # A compound (istio-proxy, security-group-id, i/o): whole-word concepts first, then its
             # parts, which also join the word stream so phrases like "security group" still match.
@@ -290,6 +302,7 @@ class Recogniser:
             for part in textmod.split_compound(token):
                 stream.append(canonical(part, found, clause, negated))
                 stream_clause.append(clause)
+                stream_negated.append(negated)
         stem = self.stem
         stems = [stem(word) for word in stream]
         phrases = self._stemmed_phrases
@@ -304,15 +317,7 @@ class Recogniser:
                     and stream_clause[last] == stream_clause[i]
                     and tuple(stems[i : last + 1]) == expected
                 ):
-                    negated = next(
-                        (
-                            textmod.negation_kind(w)
-                            for j, w in enumerate(stream[max(0, i - 3) : i], start=max(0, i - 3))
-                            if w in negators and stream_clause[j] == stream_clause[i]
-                        ),
-                        False,
-                    )
-                    found.append((concept, shown, "phrase", stream_clause[i], negated))
+                    found.append((concept, shown, "phrase", stream_clause[i], stream_negated[i]))
         if cjk and self._zh_regex is not None:
             # One pass, longest form first at each position: "没问题" (fine) is not also "问题".
             for match in self._zh_regex.finditer(normal):
@@ -337,7 +342,11 @@ class Recogniser:
             ]
         verdicts = self._clause_verdicts(normal, spans, found)
         self._resolve(reading, found, verdicts)
-        cause_clauses = {i for i, (start, end) in enumerate(spans) if clauses.states_cause(normal[start:end])}
+        cause_clauses = (
+            {i for i, (start, end) in enumerate(spans) if clauses.states_cause(normal[start:end])}
+            if clauses.mentions_cause(normal)
+            else ()
+        )
         if cause_clauses:
             reading.causes = {
                 c for c, _f, _h, i, negated in found if i in cause_clauses and not textmod.denies_thing(negated)
@@ -392,7 +401,8 @@ class Recogniser:
         for concept, cancelled in self._cancels.items():
             if concept in hits and hits[concept].polarity == POSITIVE:
                 for name in cancelled:
-                    hits.pop(name, None)
+                    if name in hits and hits[name].polarity == POSITIVE:
+                        del hits[name]
 
     def _collect_terms(self, reading: Reading, spans, stream, stems, stream_clause, verdicts, cjk, limit) -> None:
         works = clauses.WORKS

@@ -4,9 +4,10 @@ Passages are the sentences an entry is written in (symptoms, mechanism, summary,
 still works when it happens, and the look-alike problems it is *not*. Terms are English stems, the
 lexicon's concepts (so "stalls" meets "hangs" through ~timeout) and Chinese character bigrams.
 
-A passage's similarity to a query is the share of the query's term weight (inverse document frequency)
-that the passage contains, with BM25's length normalisation: 1.0 means every informative term of the
-query appears in one short passage. Rare terms weigh most; words no passage uses count as unexplained.
+A passage's similarity to a query combines the share of the query's term weight (inverse document
+frequency) that the passage contains, with BM25's length normalisation, and the share of the
+passage's own term weight that the query contains: 1.0 means the query and a short passage say the
+same informative things. Rare terms weigh most; words no passage uses count as unexplained.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ UNKNOWN_SHARE = 0.5
 #: A query's term weight counts as at least this many mean-idf terms: one shared word in a two-word
 #: chat line ("thanks, fixed it") is not a resemblance.
 MIN_TERMS = 3.0
+#: Similarity is a weighted geometric mean of the share of the query's term weight a passage holds
+#: and the share of the passage's term weight the query holds; this is the query's exponent.
+QUERY_SHARE = 0.6
 #: Terms in more than this share of the passages say nothing about which passage is meant ("pod"):
 #: they are left out of the index and of the query's weight (bases of STOP_MIN_PASSAGES or more).
 STOP_SHARE = 0.2
@@ -75,6 +79,9 @@ class PassageIndex:
         # Passages are short and hold each term once: BM25's term-frequency part reduces to a factor of
         # the passage's length, and a passage's score to that factor times the idf of the shared terms.
         self._saturation = [(K1 + 1) / (1 + K1 * (1 - B + B * len(t) / average)) for t in terms]
+        # How much of a passage the text covers, too: "pods on super nodes cannot mount a volume" shares
+        # the platform words of "pods on super nodes cannot access the internet", not its point.
+        self._mass = [sum(self._idf[t] for t in passage_terms) or 1.0 for passage_terms in terms]
         postings: dict[str, list[int]] = {}
         for number, passage_terms in enumerate(terms):
             for term in passage_terms:
@@ -118,20 +125,24 @@ class PassageIndex:
             for number in found:
                 sums[number] += sum(idf for term, idf in common if term in passage_terms[number])
         total = max(total, self._min_total)
+        # The query's share dominates; a floor on it alone rules most passages out cheaply.
         cutoff = floor * total
         best: dict[tuple[int, str], tuple[float, int]] = {}
-        keys, saturation = self._keys, self._saturation
+        keys, saturation, mass = self._keys, self._saturation, self._mass
         for number in found:
-            score = sums[number] * saturation[number]
-            if score < cutoff:
+            covered = sums[number] * saturation[number]
+            if covered < cutoff:
+                continue
+            query_share = min(covered / total, 1.0)
+            similarity = query_share**QUERY_SHARE * min(sums[number] / mass[number], 1.0) ** (1.0 - QUERY_SHARE)
+            if similarity < floor:
                 continue
             key = keys[number]
             current = best.get(key)
-            if current is None or score > current[0]:
-                best[key] = (score, number)
+            if current is None or similarity > current[0]:
+                best[key] = (similarity, number)
         out = {}
-        for key, (score, number) in best.items():
-            similarity = min(score / total, 1.0)
+        for key, (similarity, number) in best.items():
             shared = len(terms & self._terms[number]) if similarity >= count_shared_from else 0
             out[key] = Closest(similarity, self.passages[number], shared)
         return out

@@ -129,6 +129,8 @@ def negated_zh(before: str) -> bool:
 
 #: A negation that sets something apart ("pods without the sidecar are fine", "没有注入 sidecar 的 Pod
 #: 正常"), as opposed to one that denies it ("there is no ResourceQuota").
+#: Negated subjects ("none of the pods ... start"): their negation reaches further, to the verb.
+SUBJECT_NEGATORS = frozenset({"nobody", "nothing", "none", "neither"})
 WITHOUT = "without"
 WITHOUT_WORDS = frozenset({"without", "w/o"})
 #: A verb denied ("can't start"): it turns the verb's concept (`negated_as`) but nothing else.
