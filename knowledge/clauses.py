@@ -74,6 +74,13 @@ def states_cause(clause: str) -> bool:
     return _CAUSE.match(clause) is not None
 
 
+_PRONOUN = re.compile(r"^\s*(?:it|they|that|this|these|those|everything|all)\b")
+
+
+def starts_with_pronoun(clause: str) -> bool:
+    return _PRONOUN.match(clause) is not None
+
+
 def is_question(clause: str) -> bool:
     """Whether a clause asks rather than states (a clause keeps its question mark, if any)."""
     return (

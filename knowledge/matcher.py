@@ -111,7 +111,7 @@ def _sentences(text: str) -> list[str]:
     # Block text wraps lines inside sentences: join them (Chinese without a space) before splitting.
     joined = re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", text.strip())
     joined = " ".join(joined.split())
-    return [s for s in re.split(r"(?<=[.。；;])\s*", joined) if len(s.strip()) > 3]
+    return [s for s in re.split(r"(?<=[.;])\s+|(?<=[。；])", joined) if len(s.strip()) > 3]
 
 
 def _candidate(found: Closest) -> bool:

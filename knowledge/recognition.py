@@ -226,7 +226,14 @@ class Recogniser:
         if found is not _MISSING:
             return found
         found = None
-        if len(token) >= 4 and token.isalpha() and token not in textmod.COMMON_WORDS:
+        if len(token) == 3 and token.isalpha() and token not in textmod.COMMON_SHORT_WORDS:
+            # Three letters: only two swapped neighbours ('dsn' for 'dns'), to a word of the lexicon.
+            for i in range(2):
+                swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
+                if swapped in self._words:
+                    found = swapped
+                    break
+        elif len(token) >= 4 and token.isalpha() and token not in textmod.COMMON_WORDS:
             max_edits = 1 if len(token) <= 8 else 2
             # Typos rarely change the first letter; requiring it avoids 'post' -> 'port'-style drift.
             choices = self._fuzzy_buckets.get((token[0], len(token)), ())
@@ -278,8 +285,16 @@ class Recogniser:
         last_negator = -9  # position in `stream` of the last negating word
         negation: str | bool = True  # what kind of negation it was
         reach = 3  # how many words it covers
+        # Words inside a URL are a path, not prose ("/v1/charges" is no bill); patterns still see them.
+        urls = [(m.start(), m.end()) for m in textmod.URL.finditer(normal)] if "://" in normal else []
+        url_index = 0
         for match in textmod.TOKEN.finditer(normal):
             at = match.start()
+            if urls:
+                while url_index < len(urls) and urls[url_index][1] <= at:
+                    url_index += 1
+                if url_index < len(urls) and urls[url_index][0] <= at:
+                    continue
             if at >= next_start:
                 clause = bisect.bisect_right(starts, at) - 1
                 next_start = starts[clause + 1] if clause + 1 < len(starts) else len(normal) + 1
@@ -298,7 +313,11 @@ class Recogniser:
                 continue
             # A compound (istio-proxy, security-group-id, i/o): whole-word concepts first, then its
             # parts, which also join the word stream so phrases like "security group" still match.
+            # A dotted name (orders.shop.svc.cluster.local, certificates.cert-manager.io) is one name:
+            # only its first label reads as words ("cluster" in a Service's address is not a cluster).
             canonical(token, found, clause, negated)
+            if token.count(".") >= 2:
+                token = token.split(".", 1)[0]
             for part in textmod.split_compound(token):
                 stream.append(canonical(part, found, clause, negated))
                 stream_clause.append(clause)
@@ -376,12 +395,19 @@ class Recogniser:
             elif concept in self._fail_markers:
                 # "never fails", "no errors": a denied failure says it works.
                 (works if textmod.denies_thing(negated) else fails)[index] = True
-        return [
+        verdicts = [
             clauses.polarity(normal[start:end], fails=fails[i], works=works[i])
             if works[i] and not fails[i]
             else (clauses.FAILS if fails[i] else clauses.NEUTRAL)
             for i, (start, end) in enumerate(spans)
         ]
+        # "port 9100 is used by our exporter and it works": a bare "it works" speaks of the clause before.
+        named = {index for concept, _f, _h, index, _n in found if concept != self._works_marker}
+        for i in range(1, len(spans)):
+            if verdicts[i] == clauses.WORKS and i not in named and verdicts[i - 1] == clauses.NEUTRAL:
+                if clauses.starts_with_pronoun(normal[spans[i][0] : spans[i][1]]):
+                    verdicts[i - 1] = clauses.WORKS
+        return verdicts
 
     def _resolve(self, reading: Reading, found, verdicts: list[str]) -> None:
         hits = reading.hits

@@ -16,6 +16,7 @@ from knowledge.numbers import chinese_numbers, english_numbers
 MAX_CHARS = 64_000
 
 _IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]*\d)")
+URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+")
 TOKEN = re.compile(r"[a-z0-9_]+(?:['/.\-][a-z0-9_]+)*")
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -170,6 +171,17 @@ def stems(token: str) -> list[str]:
                 out.append(base + "e")
     return out
 
+
+#: Everyday three-letter words: never read as a swapped-letter typo ('ask' is not 'aks').
+COMMON_SHORT_WORDS = frozenset(
+    """
+    ask all and any are bad but can day did due end few for get got had has her him his how its job let
+    lot may new not now off old one our out own put ran run saw say see set she the too top try two use
+    was way who why yes yet you act add age ago aim air arm art bit box buy car cut dog eat far fit fix
+    fun gas god guy hit hot key kid law lay led leg lie low map men mix net nor odd oil pay per pop raw
+    red row sad sat sea sit six sky son sum tax ten tie tip war web wet win won
+    """.split()
+)
 
 #: Everyday words that are never typos of a lexicon word even when one letter away ('status' is not
 #: 'stats', 'state' is not 'stale'). Only consulted before a typo-tolerant lookup.
