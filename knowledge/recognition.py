@@ -404,9 +404,13 @@ class Recogniser:
         # "port 9100 is used by our exporter and it works": a bare "it works" speaks of the clause before.
         named = {index for concept, _f, _h, index, _n in found if concept != self._works_marker}
         for i in range(1, len(spans)):
-            if verdicts[i] == clauses.WORKS and i not in named and verdicts[i - 1] == clauses.NEUTRAL:
-                if clauses.starts_with_pronoun(normal[spans[i][0] : spans[i][1]]):
-                    verdicts[i - 1] = clauses.WORKS
+            if (
+                verdicts[i] == clauses.WORKS
+                and i not in named
+                and verdicts[i - 1] == clauses.NEUTRAL
+                and clauses.starts_with_pronoun(normal[spans[i][0] : spans[i][1]])
+            ):
+                verdicts[i - 1] = clauses.WORKS
         return verdicts
 
     def _resolve(self, reading: Reading, found, verdicts: list[str]) -> None:
