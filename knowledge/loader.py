@@ -6,6 +6,7 @@ in one pass. A user entry with a bundled id replaces the bundled one (and the ca
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ class KnowledgeBase:
     #: entry ids a user folder replaced, with the replacing file
     replaced: dict[str, str] = field(default_factory=dict)
     _matcher: object | None = field(default=None, repr=False)
+    _matcher_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def get(self, entry_id: str) -> Entry | None:
         return self.entries.get(entry_id)
@@ -50,11 +52,16 @@ class KnowledgeBase:
 
     @property
     def matcher(self):  # -> knowledge.matcher.Matcher, built once on first use
-        if self._matcher is None:
-            from knowledge.matcher import Matcher
+        # Many server threads may ask at once: build under a lock, once; later reads take no lock.
+        matcher = self._matcher
+        if matcher is None:
+            with self._matcher_lock:
+                if self._matcher is None:
+                    from knowledge.matcher import Matcher
 
-            self._matcher = Matcher(self)
-        return self._matcher
+                    self._matcher = Matcher(self)
+                matcher = self._matcher
+        return matcher
 
 
 def _yaml_files(folder: Path) -> list[Path]:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge import text as textmod
-from knowledge.recognition import Hit, Recogniser
+from knowledge.recognition import Hit, Reading, Recogniser
 from knowledge.similarity import LOOK_ALIKE, MECHANISM, STILL_WORKS, SYMPTOM, Closest, Passage, PassageIndex
 
 __all__ = ["MIN_SCORE", "Hit", "Match", "Matcher", "distinguish"]
@@ -140,15 +140,17 @@ class Matcher:
             written += [Passage(index, STILL_WORKS, t) for t in [*entry.still_works.en, *entry.still_works.zh]]
             written += [Passage(index, LOOK_ALIKE, t) for t in [*entry.look_alikes.en, *entry.look_alikes.zh]]
         written += [Passage(-1, LOOK_ALIKE, t) for t in [*lexicon.not_ours.en, *lexicon.not_ours.zh]]
-        vocabulary = {w for p in written for w in textmod.tokens(textmod.normalise(p.text))}
-        self._recogniser = Recogniser(lexicon, vocabulary=vocabulary)
+        self._recogniser = Recogniser(lexicon)
 
         # A written passage may itself say what works ("..., internal services work fine"): those
         # clauses are still-works passages of the entry.
         passages: list[Passage] = []
         terms: list[set[str]] = []
+        read: dict[str, Reading] = {}  # the same sentence in several entries is read once
         for passage in written:
-            reading = self._recogniser.read(passage.text)
+            reading = read.get(passage.text)
+            if reading is None:
+                reading = read[passage.text] = self._recogniser.read(passage.text, correct=False)
             if reading.terms:
                 passages.append(passage)
                 terms.append(reading.terms)
@@ -156,6 +158,7 @@ class Matcher:
                 passages.append(Passage(passage.owner, STILL_WORKS, passage.text))
                 terms.append(reading.works_terms)
         self._index = PassageIndex(passages, terms)
+        self._recogniser.know({t for passage_terms in terms for t in passage_terms if not t.startswith("~")})
 
         global_vetoes = tuple((c, frozenset(lifting)) for c, lifting in lexicon.vetoes.items())
         self._platform = frozenset(c for c in ("super_node", "tencent") if c in lexicon.concepts)

@@ -146,8 +146,7 @@ def zh_bigrams(text: str) -> list[str]:
 
 
 class Recogniser:
-    def __init__(self, lexicon, *, vocabulary: set[str] = frozenset()) -> None:
-        """`vocabulary`: extra words (from the entries' text) that typos may be corrected to."""
+    def __init__(self, lexicon) -> None:
         self._words: dict[str, set[str]] = defaultdict(set)
         self._exact_only: set[str] = set()
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
@@ -186,8 +185,8 @@ class Recogniser:
         for phrase_list in self._phrases.values():
             for words, _ in phrase_list:
                 fuzzy.update(w for w in words if len(w) >= 4 and w.isalpha())
-        fuzzy.update(w for w in vocabulary if len(w) >= 6 and w.isalpha() and w not in textmod.COMMON_WORDS)
-        self._known = frozenset(self._words) | frozenset(vocabulary)
+        # Stems of words the entries are written in: a word the base uses is not a typo ('subnet').
+        self._known_stems: frozenset[str] = frozenset()
         # Typo candidates share the first letter and are within two letters in length.
         self._fuzzy_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in sorted(fuzzy):
@@ -195,6 +194,7 @@ class Recogniser:
                 self._fuzzy_buckets[(word[0], length)].append(word)
         self._typo_cache: dict[str, str | None] = {}
         self._forms_cache: dict[str, tuple[str, ...]] = {}
+        self._phrase_firsts = frozenset(self._phrases)
         # Phrases match on stems, so that "peer resets" meets the phrase "peer reset".
         self._stemmed_phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = defaultdict(list)
         for phrase_list in self._phrases.values():
@@ -262,9 +262,12 @@ class Recogniser:
 
     # --- reading ------------------------------------------------------------------------------------
 
-    def read(self, text: str, *, normalised: bool = False, terms_from: int | None = None) -> Reading:
+    def read(
+        self, text: str, *, normalised: bool = False, terms_from: int | None = None, correct: bool = True
+    ) -> Reading:
         """Concepts of the whole text; search terms from the clauses starting before `terms_from`
-        characters (all of them when None, none when 0: long pastes are logs, not wording)."""
+        characters (all of them when None, none when 0: long pastes are logs, not wording).
+        `correct`: read typos as the words they stand for (not for the entries' own curated text)."""
         normal = text if normalised else textmod.normalise(text)
         cjk = textmod.has_cjk(normal)
         reading = Reading(normal, cjk)
@@ -300,14 +303,17 @@ class Recogniser:
                 next_start = starts[clause + 1] if clause + 1 < len(starts) else len(normal) + 1
                 last_negator = -9
             token = match.group()
-            negated = negation if len(stream) - last_negator <= reach else cjk and zh_negation(normal, at, 0)
+            if len(stream) - last_negator <= reach:
+                negated = negation
+            else:  # the Chinese test only for words that name something
+                negated = cjk and (token in words or token in self._phrase_firsts) and zh_negation(normal, at, 0)
             if token in negators:
                 last_negator = len(stream)
                 negation = textmod.negation_kind(token)
                 # "none of our serverless workloads can talk to ...": a denied subject reaches its verb.
                 reach = 8 if token in textmod.SUBJECT_NEGATORS else 3
             if token in words or token.isalnum():
-                stream.append(canonical(token, found, clause, negated))
+                stream.append(canonical(token, found, clause, negated, correct))
                 stream_clause.append(clause)
                 stream_negated.append(negated)
                 continue
@@ -315,11 +321,11 @@ class Recogniser:
             # parts, which also join the word stream so phrases like "security group" still match.
             # A dotted name (orders.shop.svc.cluster.local, certificates.cert-manager.io) is one name:
             # only its first label reads as words ("cluster" in a Service's address is not a cluster).
-            canonical(token, found, clause, negated)
+            canonical(token, found, clause, negated, correct)
             if token.count(".") >= 2:
                 token = token.split(".", 1)[0]
             for part in textmod.split_compound(token):
-                stream.append(canonical(part, found, clause, negated))
+                stream.append(canonical(part, found, clause, negated, correct))
                 stream_clause.append(clause)
                 stream_negated.append(negated)
         stem = self.stem
@@ -466,7 +472,11 @@ class Recogniser:
             self._forms_cache[word] = forms
         return forms
 
-    def _canonical(self, token: str, found: list, index: int, negated: bool) -> str:
+    def know(self, stems: set[str]) -> None:
+        """Words of the entries' text (as stems) that are never corrected as typos."""
+        self._known_stems = frozenset(stems)
+
+    def _canonical(self, token: str, found: list, index: int, negated: bool, correct: bool = True) -> str:
         """Record the concepts of one token in `found` and return the word used for phrases and terms."""
         concepts = self._words.get(token)
         if concepts:
@@ -478,7 +488,7 @@ class Recogniser:
                 for concept in self._words[stem]:
                     found.append((concept, token, "word", index, negated))
                 return stem
-        if token in self._known:
+        if not correct or self.stem(token) in self._known_stems:
             return token
         corrected = self.correct(token)
         if corrected is not None:

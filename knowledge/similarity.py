@@ -33,8 +33,10 @@ STOP_SHARE = 0.2
 STOP_MIN_PASSAGES = 100
 #: In a large base, terms in more than this share of passages only add to passages that other
 #: terms already found: they cannot make a passage a candidate on their own (keeps big bases fast).
-COMMON_SHARE = 0.05
-COMMON_MIN_PASSAGES = 2_000
+COMMON_SHARE = 0.01
+COMMON_MIN_PASSAGES = 500
+#: Up to this many passages the scores are summed in a list, beyond it in a dict (no large allocation).
+DENSE_LIMIT = 20_000
 
 SYMPTOM = "symptom"  # what people see and ask, in their words
 MECHANISM = "mechanism"  # how the entry explains itself: title, summary, mechanism
@@ -89,6 +91,7 @@ class PassageIndex:
         self._postings = {t: tuple(numbers) for t, numbers in postings.items()}
         limit = max(COMMON_MIN_PASSAGES, COMMON_SHARE * count)
         self._common = frozenset(t for t, df in frequency.items() if df > limit)
+        self._common_postings = {t: frozenset(self._postings[t]) for t in self._common}
 
     def closest(
         self, terms: set[str], *, floor: float = 0.0, count_shared_from: float = 0.0
@@ -99,7 +102,8 @@ class PassageIndex:
         if not terms:
             return {}
         total = 0.0
-        sums = [0.0] * self._count
+        sums: list[float] | dict[int, float] = [0.0] * self._count if self._count <= DENSE_LIMIT else {}
+        dense = isinstance(sums, list)
         touched: list[tuple[int, ...]] = []
         idf_of = self._idf.get
         common = []
@@ -116,14 +120,21 @@ class PassageIndex:
                 continue
             postings = self._postings[term]
             touched.append(postings)
-            for number in postings:
-                sums[number] += idf
+            if dense:
+                for number in postings:
+                    sums[number] += idf
+            else:
+                get = sums.get
+                for number in postings:
+                    sums[number] = get(number, 0.0) + idf
         found = set().union(*touched)
-        if common:
+        for term, idf in common:
             # Applied to the passages already found only: a common term alone makes no candidate.
-            passage_terms = self._terms
-            for number in found:
-                sums[number] += sum(idf for term, idf in common if term in passage_terms[number])
+            postings = self._common_postings[term]
+            smaller, larger = (postings, found) if len(postings) < len(found) else (found, postings)
+            for number in smaller:
+                if number in larger:
+                    sums[number] += idf  # found passages always have a sum already
         total = max(total, self._min_total)
         # The query's share dominates; a floor on it alone rules most passages out cheaply.
         cutoff = floor * total

@@ -137,3 +137,15 @@ def test_match_serialises_to_the_contract_shape(matcher):
     payload = matcher.match("Connection reset by peer gRPC")[0].as_dict()
     assert set(payload) >= {"id", "title", "score"}
     assert isinstance(payload["score"], float)
+
+
+def test_two_close_entries_are_told_apart_by_their_hallmarks():
+    from knowledge.matcher import distinguish
+
+    kb = load_knowledge_base()
+    dns, grpc = kb.get("istio-dns-timeout-ipvs-udp"), kb.get("grpc-connection-reset-ipvs-tcp")
+    english = distinguish(dns, grpc)
+    assert english.startswith("Is it ") and english.endswith("?")
+    assert dns.hallmark.en in english and grpc.hallmark.en in english
+    chinese = distinguish(dns, grpc, chinese=True)
+    assert dns.title_zh in chinese and grpc.hallmark.zh in chinese
