@@ -116,22 +116,56 @@ def _typo_shape(token: str, word: str, max_edits: int) -> bool:
     return sorted(token) == sorted(word) and sum(a != b for a, b in zip(token, word, strict=False)) <= 2 * max_edits
 
 
-def required_literal(pattern: str) -> str:
-    """The longest plain substring every match of `pattern` must contain ("" when there is none)."""
+def required_literals(pattern: str) -> tuple[str, ...]:
+    """Plain substrings one of which every match of `pattern` contains (() when none is known).
+
+    A run of plain characters is one such set of one; a group of alternatives gives one substring
+    per alternative ("(?:pods|replicas)"). The set whose shortest member is longest wins.
+    """
     try:
         parsed = re_parser.parse(pattern)
     except re.error:
-        return ""
-    best, run = "", []
-    for op, value in [*parsed, (None, None)]:
+        return ()
+    return _literals_of(list(parsed))
+
+
+def _useful(literals: tuple[str, ...]) -> bool:
+    # One ASCII letter occurs everywhere; one Chinese character is rare enough to look for.
+    return bool(literals) and all(len(x) >= 2 or (x and not x.isascii()) for x in literals)
+
+
+def _literals_of(items: list) -> tuple[str, ...]:
+    best: tuple[str, ...] = ()
+
+    def consider(candidate: tuple[str, ...]) -> None:
+        nonlocal best
+        if _useful(candidate) and (
+            not best or (min(map(len, candidate)), -len(candidate)) > (min(map(len, best)), -len(best))
+        ):
+            best = candidate
+
+    run: list[str] = []
+    for op, value in [*items, (None, None)]:
         if op is re_constants.LITERAL:
             run.append(chr(value))
             continue
         # Anything but a plain character (a class, a group, a repeat) ends the current run.
-        if len(run) > len(best):
-            best = "".join(run)
+        consider(("".join(run),))
         run = []
-    return best if len(best) >= 2 else ""
+        branches = None
+        if op is re_constants.BRANCH:
+            branches = value[1]
+        elif op is re_constants.SUBPATTERN:
+            inner = list(value[-1])
+            if len(inner) == 1 and inner[0][0] is re_constants.BRANCH:
+                branches = inner[0][1][1]
+            else:
+                consider(_literals_of(inner))
+        if branches:
+            found = [_literals_of(list(branch)) for branch in branches]
+            if all(found):
+                consider(tuple(sorted({x for alternatives in found for x in alternatives})))
+    return best
 
 
 def zh_bigrams(text: str) -> list[str]:
@@ -165,9 +199,9 @@ class Recogniser:
         # Each pattern's required literal, found for all patterns in one pass (Aho-Corasick): only the
         # patterns whose literal occurs are run.
         by_literal: dict[str, list[int]] = defaultdict(list)
-        self._unconditional = tuple(n for n, (literal, _p, _c) in enumerate(self._patterns) if not literal)
-        for number, (literal, _pattern, _concept) in enumerate(self._patterns):
-            if literal:
+        self._unconditional = tuple(n for n, (literals, _p, _c) in enumerate(self._patterns) if not literals)
+        for number, (literals, _pattern, _concept) in enumerate(self._patterns):
+            for literal in literals:
                 by_literal[literal].append(number)
         self._literal_patterns = list(by_literal.values())
         self._literals = ahocorasick.Automaton(ahocorasick.STORE_INTS)
@@ -194,6 +228,8 @@ class Recogniser:
                 self._fuzzy_buckets[(word[0], length)].append(word)
         self._typo_cache: dict[str, str | None] = {}
         self._forms_cache: dict[str, tuple[str, ...]] = {}
+        # token -> what _lookup found: most tokens recur from query to query (and in logs).
+        self._token_cache: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {}
         self._phrase_firsts = frozenset(self._phrases)
         # Phrases match on stems, so that "peer resets" meets the phrase "peer reset".
         self._stemmed_phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = defaultdict(list)
@@ -216,7 +252,7 @@ class Recogniser:
             self._exact_only.add(word.lower())
         self._zh.extend((textmod.normalise(form), name) for form in concept.zh)
         for pattern in concept.patterns:
-            self._patterns.append((required_literal(pattern), re.compile(pattern), name))
+            self._patterns.append((required_literals(pattern), re.compile(pattern), name))
 
     # --- words --------------------------------------------------------------------------------------
 
@@ -475,24 +511,34 @@ class Recogniser:
     def know(self, stems: set[str]) -> None:
         """Words of the entries' text (as stems) that are never corrected as typos."""
         self._known_stems = frozenset(stems)
+        self._token_cache.clear()
 
     def _canonical(self, token: str, found: list, index: int, negated: bool, correct: bool = True) -> str:
         """Record the concepts of one token in `found` and return the word used for phrases and terms."""
+        known = self._token_cache.get(token) if correct else None
+        if known is None:
+            known = self._lookup(token, correct)
+            if correct:
+                if len(self._token_cache) > _TYPO_CACHE_LIMIT:
+                    self._token_cache.clear()
+                self._token_cache[token] = known
+        word, named = known
+        for concept, form, how in named:
+            found.append((concept, form, how, index, negated))
+        return word
+
+    def _lookup(self, token: str, correct: bool) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+        """(the word used for phrases and terms, ((concept, form, how), ...)) for one token."""
         concepts = self._words.get(token)
         if concepts:
-            for concept in concepts:
-                found.append((concept, token, "word", index, negated))
-            return token
+            return token, tuple((concept, token, "word") for concept in sorted(concepts))
         for stem in self._forms(token)[1:]:
             if stem in self._words:
-                for concept in self._words[stem]:
-                    found.append((concept, token, "word", index, negated))
-                return stem
+                return stem, tuple((concept, token, "word") for concept in sorted(self._words[stem]))
         if not correct or self.stem(token) in self._known_stems:
-            return token
+            return token, ()
         corrected = self.correct(token)
         if corrected is not None:
-            for concept in self._words.get(corrected, ()):
-                found.append((concept, f"{token} ≈ {corrected}", "typo", index, negated))
-            return corrected
-        return token
+            shown = f"{token} ≈ {corrected}"
+            return corrected, tuple((concept, shown, "typo") for concept in sorted(self._words.get(corrected, ())))
+        return token, ()
