@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import bisect
 import re
-import re._constants as re_constants
-import re._parser as re_parser
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import ahocorasick
 import Stemmer
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein, Indel
 
-from knowledge import clauses
+from knowledge import clauses, typos
 from knowledge import text as textmod
+from knowledge.patterns import Prefilter, required_literals
+from knowledge.typos import Typos
 
 #: How a concept stands in the text, strongest first.
 POSITIVE = "positive"  # named as part of the problem, or in a clause that says nothing either way
@@ -31,8 +28,6 @@ SAID_TO_WORK = "works"  # named only in clauses that say it works
 NEGATED = "negated"  # a context concept right after a negation ("without istio")
 _RANK = {POSITIVE: 0, SAID_TO_WORK: 1, NEGATED: 2}
 
-_TYPO_CACHE_LIMIT = 200_000
-_MISSING = object()
 
 #: Words that carry no meaning for similarity (English function words and chatter).
 STOPWORDS = frozenset(
@@ -99,75 +94,6 @@ class Reading:
         return positive, works
 
 
-def _common_prefix(a: str, b: str) -> int:
-    size = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        size += 1
-    return size
-
-
-def _typo_shape(token: str, word: str, max_edits: int) -> bool:
-    """Whether `token` differs from `word` only by missing, extra or swapped letters."""
-    if Indel.distance(token, word) <= max_edits:
-        return True
-    # Swapped neighbours ('clsuter'): the same letters, and few positions differ.
-    return sorted(token) == sorted(word) and sum(a != b for a, b in zip(token, word, strict=False)) <= 2 * max_edits
-
-
-def required_literals(pattern: str) -> tuple[str, ...]:
-    """Plain substrings one of which every match of `pattern` contains (() when none is known).
-
-    A run of plain characters is one such set of one; a group of alternatives gives one substring
-    per alternative ("(?:pods|replicas)"). The set whose shortest member is longest wins.
-    """
-    try:
-        parsed = re_parser.parse(pattern)
-    except re.error:
-        return ()
-    return _literals_of(list(parsed))
-
-
-def _useful(literals: tuple[str, ...]) -> bool:
-    # One ASCII letter occurs everywhere; one Chinese character is rare enough to look for.
-    return bool(literals) and all(len(x) >= 2 or (x and not x.isascii()) for x in literals)
-
-
-def _literals_of(items: list) -> tuple[str, ...]:
-    best: tuple[str, ...] = ()
-
-    def consider(candidate: tuple[str, ...]) -> None:
-        nonlocal best
-        if _useful(candidate) and (
-            not best or (min(map(len, candidate)), -len(candidate)) > (min(map(len, best)), -len(best))
-        ):
-            best = candidate
-
-    run: list[str] = []
-    for op, value in [*items, (None, None)]:
-        if op is re_constants.LITERAL:
-            run.append(chr(value))
-            continue
-        # Anything but a plain character (a class, a group, a repeat) ends the current run.
-        consider(("".join(run),))
-        run = []
-        branches = None
-        if op is re_constants.BRANCH:
-            branches = value[1]
-        elif op is re_constants.SUBPATTERN:
-            inner = list(value[-1])
-            if len(inner) == 1 and inner[0][0] is re_constants.BRANCH:
-                branches = inner[0][1][1]
-            else:
-                consider(_literals_of(inner))
-        if branches:
-            found = [_literals_of(list(branch)) for branch in branches]
-            if all(found):
-                consider(tuple(sorted({x for alternatives in found for x in alternatives})))
-    return best
-
-
 def zh_bigrams(text: str) -> list[str]:
     """Character bigrams of each run of Chinese characters (a lone character stands for itself)."""
     out = []
@@ -196,37 +122,20 @@ class Recogniser:
         self._fail_markers = frozenset(lexicon.polarity.fails)
         for name, concept in lexicon.concepts.items():
             self._add_concept(name, concept)
-        # Each pattern's required literal, found for all patterns in one pass (Aho-Corasick): only the
-        # patterns whose literal occurs are run.
-        by_literal: dict[str, list[int]] = defaultdict(list)
-        self._unconditional = tuple(n for n, (literals, _p, _c) in enumerate(self._patterns) if not literals)
-        for number, (literals, _pattern, _concept) in enumerate(self._patterns):
-            for literal in literals:
-                by_literal[literal].append(number)
-        self._literal_patterns = list(by_literal.values())
-        self._literals = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        for number, literal in enumerate(by_literal):
-            self._literals.add_word(literal, number)
-        if by_literal:
-            self._literals.make_automaton()
+        self._prefilter = Prefilter([literals for literals, _pattern, _concept in self._patterns])
         self._zh_forms: dict[str, list[str]] = defaultdict(list)
         for form, name in self._zh:
             if form and name not in self._zh_forms[form]:
                 self._zh_forms[form].append(name)
         ordered = sorted(self._zh_forms, key=len, reverse=True)
         self._zh_regex = re.compile("|".join(map(re.escape, ordered))) if ordered else None
-        fuzzy = {w for w in self._words if len(w) >= 4 and w.isalpha() and w not in self._exact_only}
+        fuzzy = {w for w in self._words if w not in self._exact_only}
         for phrase_list in self._phrases.values():
             for words, _ in phrase_list:
-                fuzzy.update(w for w in words if len(w) >= 4 and w.isalpha())
+                fuzzy.update(words)
+        self._typos = Typos(fuzzy, short_words=frozenset(self._words))
         # Stems of words the entries are written in: a word the base uses is not a typo ('subnet').
         self._known_stems: frozenset[str] = frozenset()
-        # Typo candidates share the first letter and are within two letters in length.
-        self._fuzzy_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for word in sorted(fuzzy):
-            for length in range(len(word) - 2, len(word) + 3):
-                self._fuzzy_buckets[(word[0], length)].append(word)
-        self._typo_cache: dict[str, str | None] = {}
         self._forms_cache: dict[str, tuple[str, ...]] = {}
         # token -> what _lookup found: most tokens recur from query to query (and in logs).
         self._token_cache: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {}
@@ -257,41 +166,15 @@ class Recogniser:
     # --- words --------------------------------------------------------------------------------------
 
     def correct(self, token: str) -> str | None:
-        """The vocabulary word `token` is a small typo of, if any (cached: logs repeat tokens)."""
-        found = self._typo_cache.get(token, _MISSING)
-        if found is not _MISSING:
-            return found
-        found = None
-        if len(token) == 3 and token.isalpha() and token not in textmod.COMMON_SHORT_WORDS:
-            # Three letters: only two swapped neighbours ('dsn' for 'dns'), to a word of the lexicon.
-            for i in range(2):
-                swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
-                if swapped in self._words:
-                    found = swapped
-                    break
-        elif len(token) >= 4 and token.isalpha() and token not in textmod.COMMON_WORDS:
-            max_edits = 1 if len(token) <= 8 else 2
-            # Typos rarely change the first letter; requiring it avoids 'post' -> 'port'-style drift.
-            choices = self._fuzzy_buckets.get((token[0], len(token)), ())
-            close = process.extract(token, choices, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits, limit=8)
-            # A substituted letter usually makes another real word ('hands' is not 'hangs', 'interval'
-            # not 'internal'): only missing, doubled or swapped letters count as typos.
-            close = [c for c in close if _typo_shape(token, c[0], max_edits)]
-            if close:
-                # Equal distances: prefer the word sharing the longer prefix ('limt' -> 'limit', not 'lift').
-                best = min(close, key=lambda c: (c[1], -_common_prefix(token, c[0]), c[0]))
-                found = best[0] if best[0] != token else None
-        if len(self._typo_cache) > _TYPO_CACHE_LIMIT:
-            self._typo_cache.clear()  # other threads may still read: they use .get, never a test-then-read
-        self._typo_cache[token] = found
-        return found
+        """The lexicon word `token` is a small typo of, if any."""
+        return self._typos.correct(token)
 
     def stem(self, word: str) -> str:
         found = self._stem_cache.get(word)
         if found is None:
             with self._stem_lock:  # a Snowball stemmer keeps state between calls: one thread at a time
                 found = self._stemmer.stemWord(word)
-            if len(self._stem_cache) > _TYPO_CACHE_LIMIT:
+            if len(self._stem_cache) > typos.CACHE_LIMIT:
                 self._stem_cache.clear()
             self._stem_cache[word] = found
         return found
@@ -387,7 +270,7 @@ class Recogniser:
                 negated = zh_negation(normal, at, starts[index])
                 for concept in self._zh_forms[form]:
                     found.append((concept, form, "zh", index, negated))
-        for number in self._patterns_to_run(normal):
+        for number in self._prefilter.candidates(normal):
             _literal, pattern, concept = self._patterns[number]
             match = pattern.search(normal)
             if match:
@@ -417,15 +300,6 @@ class Recogniser:
             limit = len(normal) if terms_from is None else terms_from
             self._collect_terms(reading, spans, stream, stems, stream_clause, verdicts, cjk, limit)
         return reading
-
-    def _patterns_to_run(self, normal: str) -> list[int]:
-        """Patterns whose required literal occurs in the text (and those without one), in lexicon order."""
-        numbers = set(self._unconditional)
-        if len(self._literals):
-            groups = self._literal_patterns
-            for literal in {value for _end, value in self._literals.iter(normal)}:
-                numbers.update(groups[literal])
-        return sorted(numbers)
 
     def _clause_verdicts(self, normal: str, spans, found) -> list[str]:
         fails = [False] * len(spans)
@@ -503,7 +377,7 @@ class Recogniser:
         forms = self._forms_cache.get(word)
         if forms is None:
             forms = (word, *textmod.stems(word))
-            if len(self._forms_cache) > _TYPO_CACHE_LIMIT:
+            if len(self._forms_cache) > typos.CACHE_LIMIT:
                 self._forms_cache.clear()
             self._forms_cache[word] = forms
         return forms
@@ -519,7 +393,7 @@ class Recogniser:
         if known is None:
             known = self._lookup(token, correct)
             if correct:
-                if len(self._token_cache) > _TYPO_CACHE_LIMIT:
+                if len(self._token_cache) > typos.CACHE_LIMIT:
                     self._token_cache.clear()
                 self._token_cache[token] = known
         word, named = known

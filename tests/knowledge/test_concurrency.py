@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from knowledge import load_knowledge_base, recognition
+from knowledge import load_knowledge_base, typos
 
 QUERIES = [
     "istoi dns timout after coredns scaled",  # typos: the typo cache is read and written
@@ -50,7 +50,7 @@ def frequent_thread_switches():
 
 def test_matching_from_many_threads_gives_the_same_answers(monkeypatch, frequent_thread_switches):
     # A tiny cache limit makes the caches clear over and over while other threads read them.
-    monkeypatch.setattr(recognition, "_TYPO_CACHE_LIMIT", 5)
+    monkeypatch.setattr(typos, "CACHE_LIMIT", 5)
     expected = _answers(load_knowledge_base().matcher)
     matcher = load_knowledge_base().matcher
     start = threading.Barrier(6)
