@@ -18,7 +18,7 @@ NEUTRAL = "neutral"
 
 _BOUNDARY = re.compile(
     r"[.;!?](?=\s|$|[^\x00-\x7f])|[\n;!?]|,(?!\d)|[，。；！？]"
-    r"|\s(?:but|however|while|whereas|though|although|yet|except|only)\s"
+    r"|\s(?:but|however|while|whereas|though|although|yet|except)\s"
     r"|\sand (?=(?:it|they|that|this|everything|all|we|the same)\b)"
     r"|但是|可是|不过|然而|但|却|而"
     # A stated cause starts a clause of its own: "... because our NetworkPolicy blocks it".
