@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -130,8 +131,14 @@ def bench_large(size: int, real_queries: list[str]) -> None:
     )
 
 
-def _run_cli(path: str) -> tuple[float, int]:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run_cli(path: str) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, output lines) of one `eks-doctor match --json -` run."""
+    start, cpu = time.perf_counter(), _children_cpu()
     with open(path, encoding="utf-8") as stdin:
         done = subprocess.run(
             [sys.executable, "-m", "bot.cli.app", "match", "--json", "-"],
@@ -140,7 +147,7 @@ def _run_cli(path: str) -> tuple[float, int]:
             check=True,
             cwd=ROOT,
         )
-    return time.perf_counter() - start, done.stdout.decode().count("\n")
+    return time.perf_counter() - start, _children_cpu() - cpu, done.stdout.decode().count("\n")
 
 
 def bench_batch(count: int, queries: list[str]) -> None:
@@ -150,12 +157,14 @@ def bench_batch(count: int, queries: list[str]) -> None:
         many.write_text(
             "".join(queries[n % len(queries)].replace("\n", " ") + "\n" for n in range(count)), encoding="utf-8"
         )
-        start_up = min(_run_cli(str(one))[0] for _ in range(3))
-        elapsed, lines = _run_cli(str(many))
-    rate = count / max(elapsed - start_up, 1e-9)
+        start_ups = [_run_cli(str(one)) for _ in range(3)]
+        start_wall, start_cpu = min(r[0] for r in start_ups), min(r[1] for r in start_ups)
+        elapsed, cpu, lines = _run_cli(str(many))
     print(
-        f"eks-doctor match --json - over {count:,} queries: {elapsed:.2f} s wall ({lines:,} JSON lines); "
-        f"start-up {start_up:.2f} s; {rate:,.0f} queries/s after start-up"
+        f"eks-doctor match --json - over {count:,} queries: {elapsed:.2f} s wall, {cpu:.2f} s CPU "
+        f"({lines:,} JSON lines); start-up {start_wall:.2f} s wall, {start_cpu:.2f} s CPU; after start-up "
+        f"{count / max(elapsed - start_wall, 1e-9):,.0f} queries/s wall, "
+        f"{count / max(cpu - start_cpu, 1e-9):,.0f} queries/s of CPU time (one core; wall varies with load)"
     )
 
 
