@@ -27,6 +27,9 @@ _BOUNDARY = re.compile(
 # A clause that asks ("does DNS work differently on super nodes?") states nothing about what works.
 _QUESTION_START = re.compile(
     r"^\s*(?:how|why|what|which|does|do|did|is|are|can|could|should|would|will|whether|if|when)\b"
+    # ... or a question inside a request ("kindly confirm what is the maximum ...")
+    r"|\b(?:what(?:'s| is| are)|how (?:many|much|do|does|can|to)|which|whether|is there|are there|can (?:i|we|you)"
+    r"|do (?:i|we)|should (?:i|we))\b"
 )
 _QUESTION_ZH = re.compile(r"吗|怎么|如何|是否|为什么|能不能|可不可以|有没有")
 _QUESTION_MARKS = ("?", "？")
@@ -85,7 +88,7 @@ def is_question(clause: str) -> bool:
     """Whether a clause asks rather than states (a clause keeps its question mark, if any)."""
     return (
         clause.rstrip().endswith(_QUESTION_MARKS)
-        or _QUESTION_START.match(clause) is not None
+        or _QUESTION_START.search(clause) is not None
         or _QUESTION_ZH.search(clause) is not None
     )
 
