@@ -247,8 +247,8 @@ class Recogniser:
                 stream.append(canonical(part, found, clause, negated, correct))
                 stream_clause.append(clause)
                 stream_negated.append(negated)
-        stem = self.stem
-        stems = [stem(word) for word in stream]
+        stem, known_stems = self.stem, self._stem_cache.get
+        stems = [known_stems(word) or stem(word) for word in stream]
         phrases = self._stemmed_phrases
         for i, first in enumerate(stems):
             entries = phrases.get(first)
