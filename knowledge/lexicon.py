@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge.schema import Concept
+from knowledge.schema import Concept, Phrases
+
+
+class Polarity(BaseModel):
+    """Which concepts say that something works or fails (see knowledge.clauses)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: the concept whose words say something works ("fine", "normal", "正常")
+    works: str | None = None
+    #: concepts whose words report a failure ("fails", "times out", "超时")
+    fails: list[str] = Field(default_factory=list)
 
 
 class Lexicon(BaseModel):
@@ -21,6 +32,10 @@ class Lexicon(BaseModel):
     cancels: dict[str, list[str]] = Field(default_factory=dict)
     #: concept -> concepts that lift the veto, for every entry (another cloud's product is not ours).
     vetoes: dict[str, list[str]] = Field(default_factory=dict)
+    polarity: Polarity = Field(default_factory=Polarity)
+    #: Problems the base does not cover, told in words close to ours: a text nearer to one of these
+    #: than to an entry counts against that entry.
+    not_ours: Phrases = Field(default_factory=Phrases)
 
     def merged(self, other: Lexicon) -> Lexicon:
         """Add another lexicon's concepts; a concept named in both gets the union of its forms."""
@@ -44,4 +59,9 @@ class Lexicon(BaseModel):
             penalties={**self.penalties, **other.penalties},
             cancels=cancels,
             vetoes={**self.vetoes, **other.vetoes},
+            polarity=Polarity(
+                works=other.polarity.works or self.polarity.works,
+                fails=sorted({*self.polarity.fails, *other.polarity.fails}),
+            ),
+            not_ours=Phrases(en=[*self.not_ours.en, *other.not_ours.en], zh=[*self.not_ours.zh, *other.not_ours.zh]),
         )

@@ -6,6 +6,7 @@ in one pass. A user entry with a bundled id replaces the bundled one (and the ca
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ BUNDLED_DIR = Path(__file__).resolve().parent
 BUNDLED_ENTRIES = BUNDLED_DIR / "entries"
 LEXICON_FILE = "lexicon.yaml"
 BUNDLED = "bundled"
+# libyaml parses several times faster; the pure-Python loader is the fallback where it is missing.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class KnowledgeBaseInvalid(Exception):
@@ -39,6 +42,7 @@ class KnowledgeBase:
     #: entry ids a user folder replaced, with the replacing file
     replaced: dict[str, str] = field(default_factory=dict)
     _matcher: object | None = field(default=None, repr=False)
+    _matcher_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def get(self, entry_id: str) -> Entry | None:
         return self.entries.get(entry_id)
@@ -48,11 +52,16 @@ class KnowledgeBase:
 
     @property
     def matcher(self):  # -> knowledge.matcher.Matcher, built once on first use
-        if self._matcher is None:
-            from knowledge.matcher import Matcher
+        # Many server threads may ask at once: build under a lock, once; later reads take no lock.
+        matcher = self._matcher
+        if matcher is None:
+            with self._matcher_lock:
+                if self._matcher is None:
+                    from knowledge.matcher import Matcher
 
-            self._matcher = Matcher(self)
-        return self._matcher
+                    self._matcher = Matcher(self)
+                matcher = self._matcher
+        return matcher
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -70,7 +79,7 @@ def _describe_validation(path: Path, exc: ValidationError) -> list[str]:
 
 def _read_yaml(path: Path, problems: list[str]) -> object | None:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -121,6 +130,13 @@ def _load_folder(folder: Path, problems: list[str]) -> list[tuple[Entry, Path]]:
 
 
 def _check_concepts(entries: Iterable[tuple[Entry, Path]], lexicon: Lexicon, problems: list[str]) -> None:
+    known = set(lexicon.concepts)
+    named = {name: c.negated_as for name, c in lexicon.concepts.items() if c.negated_as}
+    named["polarity.works"] = lexicon.polarity.works
+    named.update({f"polarity.fails.{i}": name for i, name in enumerate(lexicon.polarity.fails)})
+    for where, name in named.items():
+        if name is not None and name not in known:
+            problems.append(f"lexicon: {where}: unknown concept {name!r}")
     for entry, path in entries:
         unknown = sorted(entry.match.referenced_concepts() - set(lexicon.concepts))
         if unknown:

@@ -1,53 +1,57 @@
 """Rank knowledge entries for free text: keywords, pasted logs, paraphrases, Chinese, typos.
 
-The text is turned into *concepts* (lexicon.yaml) by exact words, typo-tolerant words (rapidfuzz
-Damerau-Levenshtein), word sequences, Chinese substrings and regular expressions. An entry is a
-candidate only when one of its anchor groups is fully present, which is what keeps near misses out
-("port 8080 in use" has no 9100; "DEADLINE_EXCEEDED" is not a reset). Candidates are scored by the
-weights of their concepts, minus penalties, plus a small bonus for similarity to a written symptom.
-Everything that does not depend on the query is compiled once, in `Matcher.__init__`.
+Two kinds of evidence, each explained in the answer:
+
+- Concepts (knowledge.recognition): the lexicon's named ideas. An entry is a candidate when one of its
+  anchor groups is fully present; its concepts add their weights, look-alike concepts subtract theirs
+  ("port 8080 in use" has no 9100; "DEADLINE_EXCEEDED" is not a reset). A concept the text names only
+  to say it works counts against the entries it would point at, unless the entry lists it under
+  `still_works` ("internal services are fine" is part of the public-egress story).
+- Similarity (knowledge.similarity): how much of the text's informative wording appears in one of the
+  entry's written passages. It lets wording no rule foresaw land near the right entry, and it makes an
+  entry a candidate on its own when strong enough. Being closer to a look-alike passage ("a namespace
+  ResourceQuota") than to the entry's own passages counts against the entry.
+
+Scores are 0-100; below MIN_SCORE is "no match". Everything that does not depend on the text is built
+once, in `Matcher.__init__`; matching is read-only and safe to call from many threads.
 """
 
 from __future__ import annotations
 
 import re
-import re._constants as re_constants
-import re._parser as re_parser
-from collections import defaultdict
-from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import DamerauLevenshtein
+from dataclasses import dataclass, field
 
 from knowledge import text as textmod
+from knowledge.recognition import Hit, Reading, Recogniser
+from knowledge.similarity import LOOK_ALIKE, MECHANISM, STILL_WORKS, SYMPTOM, Closest, Passage, PassageIndex
 
-#: Scores are 0-100; below this an anchored candidate is still "no match".
+__all__ = ["MIN_SCORE", "Hit", "Match", "Matcher", "distinguish"]
+
+#: Scores are 0-100; below this a candidate is still "no match".
 MIN_SCORE = 40.0
-#: raw evidence weight at which the score reaches 50.
+#: Raw evidence weight at which the score reaches 50.
 HALF_SCORE_WEIGHT = 5.0
-#: Similarity (0-100) to a written symptom from which a bonus is added, and the bonus at 100.
-SIMILARITY_FLOOR = 70.0
-SIMILARITY_BONUS = 2.0
-_TYPO_CACHE_LIMIT = 200_000
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """Why a concept was recognised: the text that matched and how."""
-
-    concept: str
-    form: str
-    how: str  # word | typo | phrase | pattern | zh
-
-    def describe(self) -> str:
-        label = self.concept.replace("_", " ")
-        if self.how == "typo":
-            return f"{label}: '{self.form}' (typo-tolerant match)"
-        if self.how == "pattern":
-            # Patterns run on normalised text; say which kind of address stood there, not the placeholder.
-            shown = self.form.replace("ipv4private", "<private IP>").replace("ipv4public", "<public IP>")
-            return f"{label}: error text '{shown}'"
-        return f"{label}: '{self.form}'"
+#: Similarity below FLOOR adds nothing; at 1.0 it adds SIMILARITY_WEIGHT.
+SIMILARITY_FLOOR = 0.3
+SIMILARITY_WEIGHT = 4.0
+#: Similarity from which an entry is a candidate without an anchor group, and the least number of
+#: terms the text must share with the passage for that.
+SIMILARITY_CANDIDATE = 0.55
+SIMILARITY_CANDIDATE_TERMS = 3
+#: What said-to-work wording adds (matching still_works) or subtracts (matching the entry's symptoms).
+WORKS_WEIGHT = 2.0
+#: Subtracted, at most, when the text is closer to a look-alike than to the entry's own passages.
+LOOK_ALIKE_WEIGHT = 5.0
+#: Concept weights of a candidate that no anchor group holds (it came through similarity) count this much.
+UNANCHORED_SHARE = 0.5
+#: A look-alike concept named as the cause ("because our NetworkPolicy blocks it") counts this many times.
+STATED_CAUSE_FACTOR = 2.0
+#: A concept said to work counts against an entry when the entry weighs it at least this much
+#: (context such as "pod" or "cluster" may well be said to work).
+CORE_WEIGHT = 2.0
+#: Texts longer than this are pastes: their wording is logs, and similarity is read from the prose
+#: around them only up to this many characters.
+SIMILARITY_CHARS = 1_500
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,8 @@ class Match:
     title: str
     score: float
     explanation: tuple[str, ...]
+    #: One line that tells this entry apart from its neighbours (the entry's hallmark, in the text's language).
+    tells_apart: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -63,6 +69,7 @@ class Match:
             "title": self.title,
             "score": self.score,
             "explanation": list(self.explanation),
+            "tells_apart": self.tells_apart,
         }
 
 
@@ -72,67 +79,92 @@ class _CompiledEntry:
     title: str
     weights: dict[str, float]
     anchors: tuple[frozenset[str], ...]
+    #: the entry's own penalties merged with the lexicon's (the larger weight wins)
     penalties: dict[str, float]
     vetoes: tuple[tuple[str, frozenset[str]], ...]
-    symptoms_en: tuple[str, ...]
-    symptoms_zh: tuple[str, ...]
+    still_works: dict[str, float]
+    hallmark_en: str
+    hallmark_zh: str
+    weight_keys: frozenset[str] = frozenset()
+    penalty_keys: frozenset[str] = frozenset()
+    still_works_keys: frozenset[str] = frozenset()
+    weight_order: dict[str, int] = field(default_factory=dict)
 
 
-def _common_prefix(a: str, b: str) -> int:
-    size = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        size += 1
-    return size
+def hallmark(entry, *, chinese: bool = False) -> str:
+    """The line that tells `entry` apart: its hallmark, else the first sentence of its summary."""
+    if entry.hallmark is not None:
+        return entry.hallmark.zh if chinese else entry.hallmark.en
+    summary = entry.summary_zh if chinese else entry.summary
+    return re.split(r"(?<=[.。])\s*", summary.strip(), maxsplit=1)[0]
 
 
-def required_literal(pattern: str) -> str:
-    """The longest plain substring every match of `pattern` must contain ("" when there is none)."""
-    try:
-        parsed = re_parser.parse(pattern)
-    except re.error:
-        return ""
-    best, run = "", []
-    for op, value in [*parsed, (None, None)]:
-        if op is re_constants.LITERAL:
-            run.append(chr(value))
-            continue
-        # Anything but a plain character (a class, a group, a repeat) ends the current run.
-        if len(run) > len(best):
-            best = "".join(run)
-        run = []
-    return best if len(best) >= 2 else ""
+def distinguish(entry_a, entry_b, *, chinese: bool = False) -> str:
+    """The question that tells two close entries apart, from their hallmarks."""
+    a, b = hallmark(entry_a, chinese=chinese), hallmark(entry_b, chinese=chinese)
+    if chinese:
+        return f"是「{entry_a.title_zh}」（{a}），还是「{entry_b.title_zh}」（{b}）？"
+    return f"Is it {entry_a.title} ({a}), or {entry_b.title} ({b})?"
+
+
+def _sentences(text: str) -> list[str]:
+    # Block text wraps lines inside sentences: join them (Chinese without a space) before splitting.
+    joined = re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", text.strip())
+    joined = " ".join(joined.split())
+    return [s for s in re.split(r"(?<=[.;])\s+|(?<=[。；])", joined) if len(s.strip()) > 3]
+
+
+def _candidate(found: Closest) -> bool:
+    return found.similarity >= SIMILARITY_CANDIDATE and found.shared >= SIMILARITY_CANDIDATE_TERMS
+
+
+def _ramp(value: float) -> float:
+    return max(0.0, (value - SIMILARITY_FLOOR) / (1.0 - SIMILARITY_FLOOR))
 
 
 class Matcher:
     def __init__(self, kb) -> None:  # kb: knowledge.loader.KnowledgeBase
-        self._words: dict[str, set[str]] = defaultdict(set)
-        self._exact_only: set[str] = set()
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        self._zh: list[tuple[str, str]] = []
-        self._patterns: list[tuple[str, re.Pattern[str], str]] = []
-        self._global_penalties = dict(kb.lexicon.penalties)
-        global_vetoes = tuple((c, frozenset(lifting)) for c, lifting in kb.lexicon.vetoes.items())
-        self._cancels = {name: tuple(cancelled) for name, cancelled in kb.lexicon.cancels.items()}
-        self._negatable = {name for name, concept in kb.lexicon.concepts.items() if concept.negatable}
-        for name, concept in kb.lexicon.concepts.items():
-            self._add_concept(name, concept)
-        fuzzy = {w for w in self._words if len(w) >= 4 and w.isalpha() and w not in self._exact_only}
-        for phrase_list in self._phrases.values():
-            for words, _ in phrase_list:
-                fuzzy.update(w for w in words if len(w) >= 4 and w.isalpha())
-        # Typo candidates share the first letter and are within two letters in length.
-        self._fuzzy_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for word in sorted(fuzzy):
-            for length in range(len(word) - 2, len(word) + 3):
-                self._fuzzy_buckets[(word[0], length)].append(word)
-        self._typo_cache: dict[str, str | None] = {}
+        lexicon = kb.lexicon
+        written: list[Passage] = []
+        for index, entry in enumerate(kb.entries.values()):
+            explained = [
+                entry.title,
+                entry.title_zh,
+                *_sentences(entry.summary),
+                *_sentences(entry.summary_zh),
+                *_sentences(entry.mechanism),
+                *_sentences(entry.mechanism_zh),
+            ]  # error signatures are logs: the concepts read them, wording similarity would not help
+            written += [Passage(index, MECHANISM, text) for text in explained]
+            written += [Passage(index, SYMPTOM, text) for text in [*entry.symptoms.en, *entry.symptoms.zh]]
+            written += [Passage(index, STILL_WORKS, t) for t in [*entry.still_works.en, *entry.still_works.zh]]
+            written += [Passage(index, LOOK_ALIKE, t) for t in [*entry.look_alikes.en, *entry.look_alikes.zh]]
+        written += [Passage(-1, LOOK_ALIKE, t) for t in [*lexicon.not_ours.en, *lexicon.not_ours.zh]]
+        self._recogniser = Recogniser(lexicon)
 
+        # A written passage may itself say what works ("..., internal services work fine"): those
+        # clauses are still-works passages of the entry.
+        passages: list[Passage] = []
+        terms: list[set[str]] = []
+        read: dict[str, Reading] = {}  # the same sentence in several entries is read once
+        for passage in written:
+            reading = read.get(passage.text)
+            if reading is None:
+                reading = read[passage.text] = self._recogniser.read(passage.text, correct=False)
+            if reading.terms:
+                passages.append(passage)
+                terms.append(reading.terms)
+            if reading.works_terms and passage.kind in (SYMPTOM, MECHANISM):
+                passages.append(Passage(passage.owner, STILL_WORKS, passage.text))
+                terms.append(reading.works_terms)
+        self._index = PassageIndex(passages, terms)
+        self._recogniser.know({t for passage_terms in terms for t in passage_terms if not t.startswith("~")})
+
+        global_vetoes = tuple((c, frozenset(lifting)) for c, lifting in lexicon.vetoes.items())
+        self._platform = frozenset(c for c in ("super_node", "tencent") if c in lexicon.concepts)
         self._entries: list[_CompiledEntry] = []
-        self._by_concept: dict[str, list[int]] = defaultdict(list)
-        for entry in kb.entries.values():
-            index = len(self._entries)
+        self._by_concept: dict[str, list[int]] = {}
+        for index, entry in enumerate(kb.entries.values()):
             hints = entry.match
             self._entries.append(
                 _CompiledEntry(
@@ -140,122 +172,30 @@ class Matcher:
                     title=entry.title,
                     weights=dict(hints.concepts),
                     anchors=tuple(frozenset(group) for group in hints.anchors),
-                    penalties=dict(hints.penalties),
+                    penalties={
+                        c: max(w, hints.penalties.get(c, 0.0))
+                        for c, w in {**hints.penalties, **lexicon.penalties}.items()
+                    },
                     vetoes=global_vetoes
                     + tuple((concept, frozenset(lifting)) for concept, lifting in hints.vetoes.items()),
-                    symptoms_en=tuple(textmod.normalise(s) for s in entry.symptoms.en),
-                    symptoms_zh=tuple(textmod.normalise(s) for s in entry.symptoms.zh),
+                    still_works=dict(hints.still_works),
+                    hallmark_en=hallmark(entry),
+                    hallmark_zh=hallmark(entry, chinese=True),
+                    weight_keys=frozenset(hints.concepts),
+                    penalty_keys=frozenset(hints.penalties) | frozenset(lexicon.penalties),
+                    still_works_keys=frozenset(hints.still_works),
+                    weight_order={c: n for n, c in enumerate(hints.concepts)},
                 )
             )
-            # An entry can only become a candidate through an anchor concept.
+            # Through concepts, an entry can only become a candidate through an anchor concept.
             for concept in {c for group in hints.anchors for c in group}:
-                self._by_concept[concept].append(index)
+                self._by_concept.setdefault(concept, []).append(index)
 
-    # --- compilation --------------------------------------------------------------------------------
+    # --- reading ------------------------------------------------------------------------------------
 
-    def _add_concept(self, name: str, concept) -> None:
-        for form in concept.en:
-            words = tuple(textmod.tokens(textmod.normalise(form)))
-            if len(words) == 1:
-                self._words[words[0]].add(name)
-            elif words:
-                self._phrases[words[0]].append((words, name))
-        for word in concept.exact:
-            self._words[word.lower()].add(name)
-            self._exact_only.add(word.lower())
-        self._zh.extend((form.lower(), name) for form in concept.zh)
-        for pattern in concept.patterns:
-            self._patterns.append((required_literal(pattern), re.compile(pattern), name))
-
-    # --- recognition --------------------------------------------------------------------------------
-
-    def _correct(self, token: str) -> str | None:
-        """The vocabulary word `token` is a small typo of, if any (cached: logs repeat tokens)."""
-        if token in self._typo_cache:
-            return self._typo_cache[token]
-        found = None
-        if len(token) >= 4 and token.isalpha() and token not in textmod.COMMON_WORDS:
-            max_edits = 1 if len(token) <= 8 else 2
-            # Typos rarely change the first letter; requiring it avoids 'post' -> 'port'-style drift.
-            choices = self._fuzzy_buckets.get((token[0], len(token)), ())
-            close = process.extract(token, choices, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits, limit=8)
-            if len(token) <= 4:
-                # In short words a substituted letter is usually another word ('smtp' vs 'sftp'):
-                # only swapped or missing letters count as typos there.
-                close = [c for c in close if len(c[0]) != len(token) or sorted(c[0]) == sorted(token)]
-            if close:
-                # Equal distances: prefer the word sharing the longer prefix ('limt' -> 'limit', not 'lift').
-                best = min(close, key=lambda c: (c[1], -_common_prefix(token, c[0]), c[0]))
-                found = best[0] if best[0] != token else None
-        if len(self._typo_cache) > _TYPO_CACHE_LIMIT:
-            self._typo_cache.clear()
-        self._typo_cache[token] = found
-        return found
-
-    def recognise(self, text: str, *, normalised: bool = False) -> dict[str, Hit]:
-        """Concepts present in `text`, each with the first piece of text that showed it."""
-        normal = text if normalised else textmod.normalise(text)
-        hits: dict[str, Hit] = {}
-
-        def add(concept: str, form: str, how: str) -> None:
-            if concept not in hits:
-                hits[concept] = Hit(concept, form, how)
-
-        def add_unless_negated(negated: bool):
-            if not negated:
-                return add
-            return lambda concept, form, how: None if concept in self._negatable else add(concept, form, how)
-
-        stream: list[str] = []
-        for token in textmod.tokens(normal):
-            adder = add_unless_negated(textmod.negated(stream))
-            if token in self._words or token.isalnum():
-                stream.append(self._canonical(token, adder))
-                continue
-            # A compound (istio-proxy, security-group-id, i/o): whole-word concepts first, then its
-            # parts, which also join the word stream so phrases like "security group" still match.
-            self._canonical(token, adder)
-            stream.extend(self._canonical(part, adder) for part in textmod.split_compound(token))
-        for i, word in enumerate(stream):
-            for words, concept in self._phrases.get(word, ()):
-                if tuple(stream[i : i + len(words)]) == words:
-                    add_unless_negated(textmod.negated(stream[:i]))(concept, " ".join(words), "phrase")
-        if textmod.has_cjk(normal):
-            for form, concept in self._zh:
-                if concept not in hits and form in normal:
-                    at = normal.find(form)
-                    add_unless_negated(textmod.negated_zh(normal[max(0, at - 4) : at]))(concept, form, "zh")
-        for literal, pattern, concept in self._patterns:
-            # The substring test is far cheaper than the regex and rules most patterns out.
-            if concept not in hits and literal in normal:
-                found = pattern.search(normal)
-                if found:
-                    text = found.group(0)
-                    add(concept, text if len(text) <= 100 else text[:99] + "…", "pattern")
-        for concept, cancelled in self._cancels.items():
-            if concept in hits:
-                for name in cancelled:
-                    hits.pop(name, None)
-        return hits
-
-    def _canonical(self, token: str, add) -> str:
-        """Record the concepts of one token and return the word used for phrase matching."""
-        concepts = self._words.get(token)
-        if concepts:
-            for concept in concepts:
-                add(concept, token, "word")
-            return token
-        for stem in textmod.stems(token):
-            if stem in self._words:
-                for concept in self._words[stem]:
-                    add(concept, token, "word")
-                return stem
-        corrected = self._correct(token)
-        if corrected is not None:
-            for concept in self._words.get(corrected, ()):
-                add(concept, f"{token} ≈ {corrected}", "typo")
-            return corrected
-        return token
+    def recognise(self, text: str) -> dict[str, Hit]:
+        """Concepts present in `text` (positive, said to work or negated), each with the text that showed it."""
+        return self._recogniser.read(text, terms_from=0).hits
 
     # --- ranking ------------------------------------------------------------------------------------
 
@@ -264,53 +204,117 @@ class Matcher:
         if not text or not text.strip():
             return []
         normal = textmod.normalise(text)
-        hits = self.recognise(normal, normalised=True)
-        candidates = {index for concept in hits for index in self._by_concept.get(concept, ())}
+        # A paste: concepts come from all of it, wording only from its head.
+        reading = self._recogniser.read(normal, normalised=True, terms_from=SIMILARITY_CHARS)
+        close = self._index.closest(reading.terms, floor=SIMILARITY_FLOOR, count_shared_from=SIMILARITY_CANDIDATE)
+        works_close = self._index.closest(reading.works_terms, floor=SIMILARITY_FLOOR) if reading.works_terms else {}
+        positive, works = reading.positive_and_said_to_work()
+        by_concept = self._by_concept
+        candidates = {index for concept in positive | works for index in by_concept.get(concept, ())}
+        # A bare question about how something works ("what is the default conntrack timeout?") becomes
+        # ours through its wording only when it names the platform; and only the way people describe a
+        # problem (symptoms), not the technical explanation, makes a candidate on its own.
+        by_wording = not reading.only_asks or bool(positive & self._platform)
+        if by_wording:
+            candidates.update(owner for (owner, kind), found in close.items() if kind == SYMPTOM and _candidate(found))
         if not candidates:
             return []
-        results = []
+        scored = []
         for index in candidates:
-            result = self._score(self._entries[index], hits, normal)
+            result = self._score(index, positive, works, close, works_close, reading.causes, by_wording)
             if result is not None:
-                results.append(result)
-        results.sort(key=lambda m: (-m.score, m.entry_id))
-        return results[: max(top, 0)]
+                scored.append(result)
+        scored.sort(key=lambda item: (-item[0], self._entries[item[1]].entry_id))
+        return [
+            self._explain(score, index, reasons, reading.hits, reading.chinese)
+            for score, index, reasons in scored[:top]
+        ]
 
-    def _score(self, entry: _CompiledEntry, hits: dict[str, Hit], normal: str) -> Match | None:
-        present = hits.keys()
-        anchor = next((group for group in entry.anchors if group <= present), None)
-        if anchor is None:
-            return None
+    def _score(self, index, positive, works, close, works_close, causes, by_wording) -> tuple[float, int, list] | None:
+        """(score, entry index, reasons) or None; reasons are rendered only for the answers shown."""
+        entry = self._entries[index]
         for concept, lifting in entry.vetoes:
-            if concept in present and not (lifting & present):
+            if concept in positive and lifting.isdisjoint(positive):
                 return None
-        explanation = [hits[c].describe() for c in entry.weights if c in present]
-        raw = sum(weight for concept, weight in entry.weights.items() if concept in present)
-        penalties = dict(self._global_penalties)
-        for concept, weight in entry.penalties.items():
-            penalties[concept] = max(weight, penalties.get(concept, 0.0))
-        for concept, weight in penalties.items():
-            if concept in present:
-                raw -= weight
-                explanation.append(f"counts against: {hits[concept].describe()}")
-        similarity, symptom = self._similarity(entry, normal)
-        if similarity >= SIMILARITY_FLOOR:
-            raw += SIMILARITY_BONUS * (similarity - SIMILARITY_FLOOR) / (100 - SIMILARITY_FLOOR)
-            explanation.append(f"reads like the symptom '{symptom}' ({similarity:.0f}% similar)")
+        still_works = entry.still_works
+        # In an anchor, a still-works concept counts only where the text says it works.
+        present = (positive - entry.still_works_keys) | (works & entry.still_works_keys) if still_works else positive
+        anchored = any(group <= present for group in entry.anchors)
+        said = close.get((index, SYMPTOM))
+        if not anchored and not (by_wording and said and _candidate(said)):
+            return None
+        explained = close.get((index, MECHANISM))
+        own = said if not explained or (said and said.similarity >= explained.similarity) else explained
+        weights = entry.weights
+        named = entry.weight_keys & positive
+        raw = sum(weights[c] for c in named) * (1.0 if anchored else UNANCHORED_SHARE)
+        reasons: list[tuple[str, object]] = [("hit", c) for c in named]
+        for concept in works - positive if works else ():
+            if concept in still_works:
+                raw += still_works[concept]
+                reasons.append(("works_fits", concept))
+            elif weights.get(concept, 0.0) >= CORE_WEIGHT:
+                raw -= weights[concept]
+                reasons.append(("works_against", concept))
+        for concept in entry.penalty_keys & positive:
+            raw -= entry.penalties[concept] * (STATED_CAUSE_FACTOR if concept in causes else 1.0)
+            reasons.append(("penalty", concept))
+        similarity = _ramp(own.similarity) if own else 0.0
+        if similarity > 0:
+            raw += SIMILARITY_WEIGHT * similarity
+            reasons.append(("reads", own))
+        look = close.get((index, LOOK_ALIKE))
+        not_ours = close.get((-1, LOOK_ALIKE))
+        if not_ours and (not look or not_ours.similarity > look.similarity):
+            look = not_ours
+        if look and _ramp(look.similarity) > similarity:
+            raw -= LOOK_ALIKE_WEIGHT * (_ramp(look.similarity) - similarity)
+            reasons.append(("look", look))
+        if works_close:
+            support = works_close.get((index, STILL_WORKS))
+            if support and _ramp(support.similarity) > 0:
+                raw += WORKS_WEIGHT * _ramp(support.similarity)
+                reasons.append(("support", support))
+            against = max(
+                (found for kind in (SYMPTOM, MECHANISM) if (found := works_close.get((index, kind)))),
+                key=lambda found: found.similarity,
+                default=None,
+            )
+            if against and _ramp(against.similarity) > 0 and (not support or against.similarity > support.similarity):
+                raw -= WORKS_WEIGHT * _ramp(against.similarity)
+                reasons.append(("against", against))
         if raw <= 0:
             return None
         score = round(100.0 * raw / (raw + HALF_SCORE_WEIGHT), 1)
-        if score < MIN_SCORE:
-            return None
-        return Match(entry.entry_id, entry.title, score, tuple(explanation))
+        return (score, index, reasons) if score >= MIN_SCORE else None
 
-    @staticmethod
-    def _similarity(entry: _CompiledEntry, normal: str) -> tuple[float, str]:
-        if len(normal) > 400:  # long pastes are logs, not sentences: similarity says nothing
-            return 0.0, ""
-        if textmod.has_cjk(normal):
-            choices, scorer = entry.symptoms_zh, fuzz.partial_ratio
-        else:
-            choices, scorer = entry.symptoms_en, fuzz.token_set_ratio
-        best = process.extractOne(normal, choices, scorer=scorer)
-        return (best[1], best[0]) if best else (0.0, "")
+    def _explain(self, score: float, index: int, reasons: list, hits: dict[str, Hit], chinese: bool) -> Match:
+        entry = self._entries[index]
+        order = entry.weight_order
+        reasons = sorted(reasons, key=lambda r: (r[0] != "hit", order.get(r[1], 0) if r[0] == "hit" else 0))
+        lines = []
+        for kind, what in reasons:
+            if kind == "hit":
+                lines.append(hits[what].describe())
+            elif kind == "works_fits":
+                lines.append(f"said to work, which fits: {hits[what].describe()}")
+            elif kind == "works_against":
+                lines.append(f"counts against, said to work: {hits[what].describe()}")
+            elif kind == "penalty":
+                lines.append(f"counts against: {hits[what].describe()}")
+            elif kind == "reads":
+                lines.append(_reads_like(what))
+            elif kind == "look":
+                lines.append(f"counts against: {_reads_like(what)}, another problem")
+            elif kind == "support":
+                lines.append(f"what still works fits: {_reads_like(what)}")
+            elif kind == "against":
+                lines.append(f"counts against, said to work: {_reads_like(what)}")
+        tells = entry.hallmark_zh if chinese else entry.hallmark_en
+        return Match(entry.entry_id, entry.title, score, tuple(lines), tells)
+
+
+def _reads_like(found: Closest) -> str:
+    text = found.passage.text
+    shown = text if len(text) <= 90 else text[:89] + "…"
+    return f"reads like '{shown}' ({100 * found.similarity:.0f}% of the wording)"

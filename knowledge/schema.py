@@ -202,6 +202,7 @@ class TicketRemedy(_Strict):
 
 class Remedy(_Strict):
     summary: str
+    summary_zh: str
     patch: PatchRemedy | None = None
     ticket: TicketRemedy | None = None
     checklist: list[str] = Field(default_factory=list)
@@ -229,6 +230,9 @@ class Concept(_Strict):
     exact: list[str] = Field(default_factory=list)
     #: Ignore words and phrases right after a negation ("no service mesh here", "没有用 istio").
     negatable: bool = False
+    #: Right after a negation, the words mean this other concept instead ("never manages to connect"
+    #: is a connection failure).
+    negated_as: str | None = None
 
     _regex = field_validator("patterns")(classmethod(lambda cls, v: _valid_regex(v)))
 
@@ -239,17 +243,21 @@ class MatchHints(_Strict):
     #: concept -> weight; the evidence that points at this entry.
     concepts: dict[str, float] = Field(min_length=1)
     #: Alternatives: the entry is a candidate only if every concept of at least one group is present.
+    #: A concept listed under `still_works` counts in a group only where the text says it works.
     anchors: list[list[str]] = Field(min_length=1)
     #: concept -> weight subtracted when present (the near misses that share words with this entry).
     penalties: dict[str, float] = Field(default_factory=dict)
     #: concept -> concepts that lift the veto: the entry is not a candidate when a vetoing concept is
     #: present and none of its lifting concepts is ("9100 in use on a VM" is not this entry).
     vetoes: dict[str, list[str]] = Field(default_factory=dict)
+    #: concept -> weight added when the text says it *works* ("internal services answer fine" is
+    #: evidence for the public-egress entry). Any other concept of `concepts` said to work counts against.
+    still_works: dict[str, float] = Field(default_factory=dict)
     #: Concepts this entry brings itself (added to the shared lexicon at load time).
     terms: dict[str, Concept] = Field(default_factory=dict)
 
     def referenced_concepts(self) -> set[str]:
-        names = set(self.concepts) | set(self.penalties) | set(self.vetoes)
+        names = set(self.concepts) | set(self.penalties) | set(self.vetoes) | set(self.still_works)
         for lifting in self.vetoes.values():
             names.update(lifting)
         for group in self.anchors:
@@ -262,6 +270,16 @@ class Symptoms(_Strict):
     zh: list[str] = Field(min_length=1)
 
 
+class Phrases(_Strict):
+    en: list[str] = Field(default_factory=list)
+    zh: list[str] = Field(default_factory=list)
+
+
+class Bilingual(_Strict):
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+
+
 class Source(_Strict):
     document: str
     section: str
@@ -272,9 +290,18 @@ class Entry(_Strict):
     title: str
     title_zh: str
     summary: str
+    summary_zh: str
     source: Source
     mechanism: str
+    mechanism_zh: str
+    #: How people meet the problem, in their words: what stops working, when, and the questions they ask.
     symptoms: Symptoms
+    #: What keeps working while this problem is present; a text saying so reads as evidence for it.
+    still_works: Phrases = Field(default_factory=Phrases)
+    #: Problems told in similar words that are *not* this one; a text closer to these counts against it.
+    look_alikes: Phrases = Field(default_factory=Phrases)
+    #: One line that tells this problem apart from its neighbours ("is it A or B?").
+    hallmark: Bilingual | None = None
     #: Error strings people actually paste (shown to humans; the matcher reads them through lexicon concepts).
     error_signatures: list[str] = Field(default_factory=list)
     match: MatchHints

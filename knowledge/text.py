@@ -10,15 +10,22 @@ import ipaddress
 import re
 import unicodedata
 
+from knowledge.numbers import chinese_numbers, english_numbers
+
 #: Longest text the matcher reads; a longer paste keeps its head and tail, where errors usually are.
 MAX_CHARS = 64_000
 
 _IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]*\d)")
-_TOKEN = re.compile(r"[a-z0-9_]+(?:['/.\-][a-z0-9_]+)*")
+URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+")
+TOKEN = re.compile(r"[a-z0-9_]+(?:['/.\-][a-z0-9_]+)*")
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "：": ":", "，": ",", "。": "."})
 
+
+#: Numbers written as words are read in this many leading characters.
+NUMBERS_CHARS = 1_500
 
 _VARYING = re.compile(r"[0-9a-f]{5,}|\d+")
 
@@ -58,9 +65,16 @@ def _classify_ip(match: re.Match[str]) -> str:
 
 
 def normalise(text: str) -> str:
-    """Lower-cased, NFKC-folded text with IPv4 addresses replaced by ipv4public/ipv4private."""
+    """Lower-cased, NFKC-folded text with IPv4 addresses replaced by ipv4public/ipv4private and
+    numbers written as words turned into digits ("two hundred" -> "200", "两千" -> "2000")."""
     folded = unicodedata.normalize("NFKC", bound(text)).translate(_QUOTES).lower()
     folded = _POSSESSIVE.sub("", folded)
+    # Numbers in words belong to prose, which comes first; the rest of a long paste is logs.
+    head, tail = folded[:NUMBERS_CHARS], folded[NUMBERS_CHARS:]
+    head = english_numbers(head)
+    if has_cjk(head):
+        head = chinese_numbers(head)
+    folded = head + tail
     return _IPV4.sub(_classify_ip, folded)
 
 
@@ -68,26 +82,79 @@ def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
+def token_spans(text: str):
+    """(token, start) for each word token of normalised text."""
+    return ((m.group(0), m.start()) for m in TOKEN.finditer(text))
+
+
 def tokens(text: str) -> list[str]:
     """Word tokens of normalised text; compound tokens (istio-proxy, i/o) are kept whole."""
-    return _TOKEN.findall(text)
+    return TOKEN.findall(text)
 
 
 def split_compound(token: str) -> list[str]:
     return [part for part in re.split(r"['/.\-]", token) if part]
 
 
-_NEGATORS = frozenset({"no", "not", "without", "non", "never", "isn't", "aren't", "don't", "doesn't", "didn't", "nor"})
+NEGATORS = frozenset({"no", "not", "without", "non", "never", "isn't", "aren't", "don't", "doesn't", "didn't", "nor"})
+#: Words that deny a verb ("nobody can start pods", "can't reach") but say nothing about the things
+#: named after it ("can't resolve istio service names" still names istio).
+VERB_NEGATORS = frozenset(
+    {
+        "can't",
+        "cannot",
+        "cant",
+        "couldn't",
+        "won't",
+        "wont",
+        "unable",
+        "nobody",
+        "nothing",
+        "none",
+        "neither",
+        "fail",
+        "fails",
+    }
+)
 _NEGATORS_ZH = ("没有", "不是", "没用", "未", "无", "非", "不用")
 
 
 def negated(previous: list[str]) -> bool:
-    """Whether one of the two words before a position negates what follows ("no istio here")."""
-    return any(word in _NEGATORS for word in previous[-2:])
+    """Whether one of the three words before a position negates what follows ("without the envoy sidecar")."""
+    return any(word in NEGATORS for word in previous[-3:])
 
 
 def negated_zh(before: str) -> bool:
     return any(before.endswith(word) or word in before[-3:] for word in _NEGATORS_ZH)
+
+
+#: A negation that sets something apart ("pods without the sidecar are fine", "没有注入 sidecar 的 Pod
+#: 正常"), as opposed to one that denies it ("there is no ResourceQuota").
+#: Negated subjects ("none of the pods ... start"): their negation reaches further, to the verb.
+SUBJECT_NEGATORS = frozenset({"nobody", "nothing", "none", "neither"})
+WITHOUT = "without"
+WITHOUT_WORDS = frozenset({"without", "w/o"})
+#: A verb denied ("can't start"): it turns the verb's concept (`negated_as`) but nothing else.
+VERB = "verb"
+
+
+def negation_kind(word: str) -> str | bool:
+    if word in WITHOUT_WORDS:
+        return WITHOUT
+    return VERB if word in VERB_NEGATORS else True
+
+
+def denies_thing(negated: str | bool) -> bool:
+    """Whether a negation denies the things named after it ("no istio", "without the sidecar")."""
+    return negated is True or negated == WITHOUT
+
+
+def zh_negation(text: str, at: int, start: int) -> str | bool:
+    """How the Chinese text before `at` negates what follows: False, True, or WITHOUT when the negated
+    words describe a kind of thing ("没有 sidecar 的 Pod")."""
+    if not negated_zh(text[max(start, at - 4) : at]):
+        return False
+    return WITHOUT if "的" in text[at : at + 12] else True
 
 
 _SUFFIXES = ("'s", "ing", "ed", "es", "s", "ly")
@@ -104,6 +171,17 @@ def stems(token: str) -> list[str]:
                 out.append(base + "e")
     return out
 
+
+#: Everyday three-letter words: never read as a swapped-letter typo ('ask' is not 'aks').
+COMMON_SHORT_WORDS = frozenset(
+    """
+    ask all and any are bad but can day did due end few for get got had has her him his how its job let
+    lot may new not now off old one our out own put ran run saw say see set she the too top try two use
+    was way who why yes yet you act add age ago aim air arm art bit box buy car cut dog eat far fit fix
+    fun gas god guy hit hot key kid law lay led leg lie low map men mix net nor odd oil pay per pop raw
+    red row sad sat sea sit six sky son sum tax ten tie tip war web wet win won
+    """.split()
+)
 
 #: Everyday words that are never typos of a lexicon word even when one letter away ('status' is not
 #: 'stats', 'state' is not 'stale'). Only consulted before a typo-tolerant lookup.

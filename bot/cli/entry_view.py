@@ -13,7 +13,7 @@ from knowledge.schema import Entry
 def render_entry(entry: Entry) -> Panel:
     parts: list[object] = [
         Text.from_markup(f"[bold]{escape(entry.title)}[/]\n{escape(entry.title_zh)}\n"),
-        Text(entry.summary + "\n"),
+        Text(f"{entry.summary}\n{entry.summary_zh}\n"),
         Text.from_markup("[bold]Why it happens[/]"),
         Text(" ".join(entry.mechanism.split()) + "\n"),
         Text.from_markup("[bold]Symptoms[/]"),

@@ -114,3 +114,28 @@ def test_a_broken_user_folder_stops_loading_with_all_problems(tmp_path):
 
 def test_a_missing_folder_is_reported(tmp_path):
     assert validate_folder(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}: not a folder"]
+
+
+def test_an_entry_must_speak_both_languages(tmp_path):
+    entry = bundled("istio-dns-timeout-ipvs-udp")
+    del entry["summary_zh"]
+    del entry["mechanism_zh"]
+    del entry["remedy"]["summary_zh"]
+    write(tmp_path, "english-only.yaml", entry)
+    problems = "\n".join(validate_folder(tmp_path))
+    for field in ("summary_zh", "mechanism_zh", "remedy.summary_zh"):
+        assert f"english-only.yaml: {field}: Field required" in problems
+
+
+def test_still_works_concepts_must_exist(tmp_path):
+    entry = bundled("public-network-egress")
+    entry["match"]["still_works"]["telepathy"] = 2
+    write(tmp_path, "egress.yaml", entry)
+    assert any("unknown concept(s) telepathy" in p for p in validate_folder(tmp_path))
+
+
+def test_every_bundled_entry_has_a_hallmark_and_look_alikes_in_both_languages():
+    for entry in load_knowledge_base().entries.values():
+        assert entry.hallmark is not None and entry.hallmark.en and entry.hallmark.zh
+        assert entry.look_alikes.en and entry.look_alikes.zh
+        assert entry.summary_zh and entry.mechanism_zh and entry.remedy.summary_zh

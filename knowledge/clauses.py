@@ -1,0 +1,101 @@
+"""Clauses of a query and what each one says: that something fails, that something works, or neither.
+
+"Names resolve fine and internal calls work, but calls to stripe hang" names DNS and internal services
+only to say they work: that is evidence against a DNS problem, and for a problem with the way out.
+The text is cut at sentence ends, commas and contrast words ("but", "while", "但是", "而"), and each clause
+gets a polarity from the concepts found in it (see Recogniser).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The clause reports a failure (or mixes both: a failure report wins).
+FAILS = "fails"
+#: The clause says something works ("internal services are fine", "内网正常").
+WORKS = "works"
+NEUTRAL = "neutral"
+
+_BOUNDARY = re.compile(
+    r"[.;!?](?=\s|$|[^\x00-\x7f])|[\n;!?]|,(?!\d)|[，。；！？]"
+    r"|\s(?:but|however|while|whereas|though|although|yet|except)\s"
+    r"|\sand (?=(?:it|they|that|this|everything|all|we|the same)\b)"
+    r"|但是|可是|不过|然而|但|却|而"
+    # A stated cause starts a clause of its own: "... because our NetworkPolicy blocks it".
+    r"|(?=\s(?:because|due to|caused by|as a result of|turned out|the root cause)\b)|(?=因为|由于|原因是)"
+)
+# A clause that asks ("does DNS work differently on super nodes?") states nothing about what works.
+_QUESTION_START = re.compile(
+    r"^\s*(?:how|why|what|which|does|do|did|is|are|can|could|should|would|will|whether|if|when)\b"
+    # ... or a question inside a request ("kindly confirm what is the maximum ...")
+    r"|\b(?:what(?:'s| is| are)|how (?:many|much|do|does|can|to)|which|whether|is there|are there|can (?:i|we|you)"
+    r"|do (?:i|we)|should (?:i|we))\b"
+)
+_QUESTION_ZH = re.compile(r"吗|怎么|如何|是否|为什么|能不能|可不可以|有没有")
+_QUESTION_MARKS = ("?", "？")
+
+
+def spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of normalised text, in order; empty clauses dropped."""
+    out = []
+    start = 0
+    for boundary in _BOUNDARY.finditer(text):
+        end = boundary.start()
+        if end > start and not text[start:end].isspace():
+            out.append((start, boundary.end() if boundary.group(0) in _QUESTION_MARKS else end))
+        start = boundary.end()
+    if len(text) > start and not text[start:].isspace():
+        out.append((start, len(text)))
+    return out
+
+
+_CAUSE = re.compile(
+    r"^\s*(?:because|due to|caused by|as a result of|turned out|the root cause)\b|^\s*(?:因为|由于|原因是)"
+)
+
+
+_CAUSE_WORDS = (
+    "because",
+    "due to",
+    "caused by",
+    "as a result of",
+    "turned out",
+    "root cause",
+    "因为",
+    "由于",
+    "原因是",
+)
+
+
+def mentions_cause(text: str) -> bool:
+    """A cheap test before looking for cause clauses clause by clause."""
+    return any(word in text for word in _CAUSE_WORDS)
+
+
+def states_cause(clause: str) -> bool:
+    """Whether a clause gives the cause ("because our NetworkPolicy blocks egress", "因为…")."""
+    return _CAUSE.match(clause) is not None
+
+
+_PRONOUN = re.compile(r"^\s*(?:it|they|that|this|these|those|everything|all)\b")
+
+
+def starts_with_pronoun(clause: str) -> bool:
+    return _PRONOUN.match(clause) is not None
+
+
+def is_question(clause: str) -> bool:
+    """Whether a clause asks rather than states (a clause keeps its question mark, if any)."""
+    return (
+        clause.rstrip().endswith(_QUESTION_MARKS)
+        or _QUESTION_START.search(clause) is not None
+        or _QUESTION_ZH.search(clause) is not None
+    )
+
+
+def polarity(clause: str, *, fails: bool, works: bool) -> str:
+    if fails:
+        return FAILS
+    if works and not is_question(clause):
+        return WORKS
+    return NEUTRAL

@@ -1,0 +1,92 @@
+"""Which of the lexicon's regular expressions can match a text, found in one pass.
+
+Each pattern is reduced to plain substrings one of which any match must contain ("i/o timeout",
+or one word of a group of alternatives). An Aho-Corasick automaton (pyahocorasick) finds all of them
+in one pass over the text; only the patterns whose substring occurs are run.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as re_constants
+import re._parser as re_parser
+from collections import defaultdict
+
+import ahocorasick
+
+
+def required_literals(pattern: str) -> tuple[str, ...]:
+    """Plain substrings one of which every match of `pattern` contains (() when none is known).
+
+    A run of plain characters is one such set of one; a group of alternatives gives one substring
+    per alternative ("(?:pods|replicas)"). The set whose shortest member is longest wins.
+    """
+    try:
+        parsed = re_parser.parse(pattern)
+    except re.error:
+        return ()
+    return _literals_of(list(parsed))
+
+
+def _useful(literals: tuple[str, ...]) -> bool:
+    # One ASCII letter occurs everywhere; one Chinese character is rare enough to look for.
+    return bool(literals) and all(len(x) >= 2 or (x and not x.isascii()) for x in literals)
+
+
+def _literals_of(items: list) -> tuple[str, ...]:
+    best: tuple[str, ...] = ()
+
+    def consider(candidate: tuple[str, ...]) -> None:
+        nonlocal best
+        if _useful(candidate) and (
+            not best or (min(map(len, candidate)), -len(candidate)) > (min(map(len, best)), -len(best))
+        ):
+            best = candidate
+
+    run: list[str] = []
+    for op, value in [*items, (None, None)]:
+        if op is re_constants.LITERAL:
+            run.append(chr(value))
+            continue
+        # Anything but a plain character (a class, a group, a repeat) ends the current run.
+        consider(("".join(run),))
+        run = []
+        branches = None
+        if op is re_constants.BRANCH:
+            branches = value[1]
+        elif op is re_constants.SUBPATTERN:
+            inner = list(value[-1])
+            if len(inner) == 1 and inner[0][0] is re_constants.BRANCH:
+                branches = inner[0][1][1]
+            else:
+                consider(_literals_of(inner))
+        if branches:
+            found = [_literals_of(list(branch)) for branch in branches]
+            if all(found):
+                consider(tuple(sorted({x for alternatives in found for x in alternatives})))
+    return best
+
+
+class Prefilter:
+    def __init__(self, literals: list[tuple[str, ...]]) -> None:
+        """`literals[n]`: the substrings one of which pattern n needs (() when none is known)."""
+        self._unconditional = tuple(n for n, options in enumerate(literals) if not options)
+        by_literal: dict[str, list[int]] = defaultdict(list)
+        for number, options in enumerate(literals):
+            for literal in options:
+                by_literal[literal].append(number)
+        self._groups = list(by_literal.values())
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for number, literal in enumerate(by_literal):
+            self._automaton.add_word(literal, number)
+        if by_literal:
+            self._automaton.make_automaton()
+
+    def candidates(self, text: str) -> list[int]:
+        """Patterns whose substring occurs in `text` (and those without one), in their order."""
+        numbers = set(self._unconditional)
+        if len(self._automaton):
+            groups = self._groups
+            for literal in {value for _end, value in self._automaton.iter(text)}:
+                numbers.update(groups[literal])
+        return sorted(numbers)
