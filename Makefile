@@ -30,7 +30,7 @@ test: install
 	$(BIN)/python -m pytest -n 2 -q
 
 eval: install
-	$(BIN)/python benchmarks/evaluate_matcher.py tests/data/symptoms-*.jsonl
+	$(BIN)/python benchmarks/evaluate_matcher.py
 
 bench: install
 	$(BIN)/python benchmarks/matcher_speed.py

@@ -44,6 +44,13 @@ class KnowledgeBase:
     _matcher: object | None = field(default=None, repr=False)
     _matcher_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_matcher_lock"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._matcher_lock = threading.Lock()
+
     def get(self, entry_id: str) -> Entry | None:
         return self.entries.get(entry_id)
 

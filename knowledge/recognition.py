@@ -149,6 +149,15 @@ class Recogniser:
 
     # --- compilation --------------------------------------------------------------------------------
 
+    # The stemmer and its lock are not picklable; a cached, compiled knowledge base makes new ones.
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_stemmer", "_stem_lock")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._stemmer = Stemmer.Stemmer("english")
+        self._stem_lock = threading.Lock()
+
     def _add_concept(self, name: str, concept) -> None:
         for form in concept.en:
             words = tuple(textmod.tokens(textmod.normalise(form)))
