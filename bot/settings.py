@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     kube_timeout_seconds: float = Field(default=10.0, alias="EKS_DOCTOR_KUBE_TIMEOUT", gt=0)
     log_tail_lines: int = Field(default=200, alias="EKS_DOCTOR_LOG_TAIL_LINES", ge=0, le=5000)
     quota_warn_ratio: float = Field(default=0.8, alias="EKS_DOCTOR_QUOTA_WARN_RATIO", gt=0, le=1)
+    #: Limits on manifests given to `check` (per file) and on pasted text; raise them for unusual inputs.
+    max_file_bytes: int = Field(default=64 * 1024 * 1024, alias="EKS_DOCTOR_MAX_FILE_BYTES", gt=0)
+    max_documents: int = Field(default=250_000, alias="EKS_DOCTOR_MAX_DOCUMENTS", gt=0)
+    max_alias_nodes: int = Field(default=10_000, alias="EKS_DOCTOR_MAX_ALIAS_NODES", ge=0)
+    max_depth: int = Field(default=200, alias="EKS_DOCTOR_MAX_DEPTH", gt=0, le=1000)
+    max_paste_bytes: int = Field(default=64 * 1024, alias="EKS_DOCTOR_MAX_PASTE_BYTES", gt=0)
     #: Read-only Tencent Cloud credentials for the cloud checks (the SDK's own names); absent: no cloud call.
     tencentcloud_secret_id: SecretStr | None = Field(default=None, alias="TENCENTCLOUD_SECRET_ID")
     tencentcloud_secret_key: SecretStr | None = Field(default=None, alias="TENCENTCLOUD_SECRET_KEY")

@@ -6,6 +6,8 @@ so both are read and the evidence says which one said what.
 
 from __future__ import annotations
 
+import math
+
 from bot.cluster.checks.common import (
     active_pods,
     group_pods_by_annotation,
@@ -15,13 +17,15 @@ from bot.cluster.checks.common import (
 )
 from bot.cluster.checks.context import CheckContext
 from bot.cluster.checks.registry import evaluator
-from bot.cluster.kinds import annotations
 from bot.cluster.snapshot import WorkloadSnapshot
 from bot.domain import CheckOutcome, Outcome
 from knowledge.durations import format_seconds, parse_duration
 from knowledge.schema import AnnotationDurationBelowCheck
 
 KIND = "annotation_duration_below"
+#: Longer timeouts than this are not applied by the platform (the kernel keeps ipvs timeouts in an int of
+#: jiffies); it also keeps absurd values such as 400 nines from reaching arithmetic.
+MAX_SECONDS = 7 * 24 * 3600
 
 
 def _judge(value: str | None, minimum: float) -> tuple[bool, str]:
@@ -31,6 +35,8 @@ def _judge(value: str | None, minimum: float) -> tuple[bool, str]:
     try:
         seconds = parse_duration(value)
     except ValueError:
+        seconds = math.inf
+    if not math.isfinite(seconds) or seconds > MAX_SECONDS:
         return True, f"{value!r}, which is not a duration the platform can apply"
     if seconds < minimum:
         return True, f"{value!r} ({format_seconds(seconds)}), below {format_seconds(minimum)}"
@@ -43,7 +49,7 @@ def annotation_duration_below(
 ) -> CheckOutcome:
     minimum = parse_duration(spec.minimum)
     key = spec.annotation
-    template_below, template_said = _judge(annotations(snapshot.template).get(key), minimum)
+    template_below, template_said = _judge(snapshot.template.meta.annotations.get(key), minimum)
     where = template_word(snapshot)
     evidence = [f"{key} on the {where}: {template_said}"]
     below = template_below
