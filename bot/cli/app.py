@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 import typer
@@ -12,6 +11,7 @@ from bot.cli import inspect_cmds, kb_cmds, match_cmds, remedy_cmds, serve_cmds, 
 from bot.cli.context import reset_cli_context
 from bot.cli.output import err_console
 from bot.errors import EksDoctorError, new_reference
+from bot.logs import configure_logging, debug_enabled
 
 EXIT_INTERNAL = 70  # unexpected errors (EX_SOFTWARE); 0-3 are the documented outcomes
 
@@ -32,6 +32,7 @@ log = logging.getLogger("eks_doctor")
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: expected errors become one line on stderr and an exit code."""
+    configure_logging()
     reset_cli_context()
     try:
         app(args=argv, prog_name="eks-doctor")
@@ -43,8 +44,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except Exception:
         reference = new_reference()
-        log.exception("unexpected error, reference %s", reference)
-        if os.environ.get("EKS_DOCTOR_DEBUG"):
+        if debug_enabled():
+            log.error("unexpected error, reference %s", reference)
             raise
         err_console.print(
             f"[bold red]error:[/] unexpected failure (reference {reference}); "

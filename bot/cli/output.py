@@ -8,6 +8,9 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.segment import Segment
+
+from bot.text_safety import printable, printable_json
 
 
 def _width() -> int | None:
@@ -17,16 +20,27 @@ def _width() -> int | None:
     return 120
 
 
-console = Console(highlight=False, soft_wrap=False, width=_width())
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+class SafeConsole(Console):
+    """A console that never passes escape or control characters from the text it prints to the terminal
+    (manifest fields, logs and user text may carry them); rich's own styling is unaffected."""
+
+    def _render_buffer(self, buffer: Any) -> str:
+        return super()._render_buffer(
+            segment if segment.control else Segment(printable(segment.text), segment.style) for segment in buffer
+        )
+
+
+console = SafeConsole(highlight=False, soft_wrap=False, width=_width())
+err_console = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_json(payload: Any) -> None:
     """One JSON document on stdout, no colour, no wrapping (scripts parse it)."""
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(printable_json(json.dumps(payload, ensure_ascii=False, default=str)) + "\n")
     sys.stdout.flush()
 
 
 def print_json_line(payload: Any) -> None:
     """One JSON object per line (batch modes)."""
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str) + "\n")
+    line = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    sys.stdout.write(printable_json(line) + "\n")

@@ -10,6 +10,7 @@ of the object is still read. Nothing here raises on bad input.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -55,10 +56,16 @@ class FieldProblem:
 
 
 def dotted(path: Path) -> str:
-    """("spec", "containers", 0, "ports") -> "spec.containers[0].ports"."""
+    """("spec", "containers", 0, "ports") -> "spec.containers[0].ports"; keys with dots or slashes (an
+    annotation) in brackets: `annotations["eks.tke.cloud.tencent.com/metrics-port"]`."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.replace("_", "").replace("-", "").isalnum():
+            out += f".{part}" if out else part
+        else:
+            out += f"[{json.dumps(part, ensure_ascii=False)}]"
     return out
 
 
