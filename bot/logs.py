@@ -12,6 +12,7 @@ import os
 from bot.text_safety import printable
 
 DEBUG_VARIABLE = "EKS_DOCTOR_DEBUG"
+OUR_LOGGERS = ("bot", "knowledge", "eks_doctor")
 
 
 def debug_enabled() -> bool:
@@ -44,4 +45,6 @@ def configure_logging(*, debug: bool | None = None) -> None:
     else:
         handler.setFormatter(OneLineFormatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    root.setLevel(logging.WARNING)
+    for ours in OUR_LOGGERS:  # debug detail from this project only, not from every library
+        logging.getLogger(ours).setLevel(logging.DEBUG if debug else logging.NOTSET)

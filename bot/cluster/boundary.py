@@ -75,7 +75,8 @@ def capped(lines: list[str], limit: int) -> tuple[str, ...]:
     return (*lines[:limit], *([f"and {extra} more field warnings"] if extra > 0 else []))
 
 
-def _shape(value: Any) -> str:
+def shape(value: Any) -> str:
+    """'a list', 'a number': what a value is, in words."""
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int | float):
@@ -114,7 +115,7 @@ class Reader:
             return {}
         if isinstance(value, dict):
             return value
-        self.note(path, f"expected a map, found {_shape(value)}; ignored")
+        self.note(path, f"expected a map, found {shape(value)}; ignored")
         return {}
 
     def text(self, value: Any, path: Path) -> str | None:
@@ -122,9 +123,9 @@ class Reader:
             return value
         as_text = _scalar_text(value)
         if as_text is not None:
-            self.note(path, f'{as_text} is {_shape(value)}; Kubernetes wants a string here (quote it: "{as_text}")')
+            self.note(path, f'{as_text} is {shape(value)}; Kubernetes wants a string here (quote it: "{as_text}")')
             return as_text
-        self.note(path, f"expected a string, found {_shape(value)}; ignored")
+        self.note(path, f"expected a string, found {shape(value)}; ignored")
         return None
 
     def integer(self, value: Any, path: Path) -> int | None:
@@ -133,13 +134,13 @@ class Reader:
         if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             self.note(path, f'"{value}" is a string; Kubernetes wants a number here (write it unquoted)')
             return int(value.strip())
-        self.note(path, f"expected a number, found {_shape(value)}; ignored")
+        self.note(path, f"expected a number, found {shape(value)}; ignored")
         return None
 
     def int_or_string(self, value: Any, path: Path) -> int | str | None:
         if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
             return value
-        self.note(path, f"expected a number or a name, found {_shape(value)}; ignored")
+        self.note(path, f"expected a number or a name, found {shape(value)}; ignored")
         return None
 
     def flag(self, value: Any, path: Path) -> bool | None:
@@ -148,7 +149,7 @@ class Reader:
         if isinstance(value, str) and value.lower() in ("true", "false"):
             self.note(path, f'"{value}" is a string; Kubernetes wants true or false here')
             return value.lower() == "true"
-        self.note(path, f"expected true or false, found {_shape(value)}; ignored")
+        self.note(path, f"expected true or false, found {shape(value)}; ignored")
         return None
 
     def string_map(self, value: Any, path: Path) -> dict[str, str]:
@@ -164,7 +165,7 @@ class Reader:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.note(path, f"expected a list of strings, found {_shape(value)}; ignored")
+            self.note(path, f"expected a list of strings, found {shape(value)}; ignored")
             return ()
         found = (self.text(item, (*path, i)) for i, item in enumerate(value))
         return tuple(text for text in found if text is not None)
@@ -174,7 +175,7 @@ class Reader:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.note(path, f"expected a list, found {_shape(value)}; ignored")
+            self.note(path, f"expected a list, found {shape(value)}; ignored")
             return ()
         found = []
         for i, item in enumerate(value):
@@ -183,7 +184,7 @@ class Reader:
                 if view is not None:
                     found.append(view)
             elif item is not None:
-                self.note((*path, i), f"expected a map, found {_shape(item)}; ignored")
+                self.note((*path, i), f"expected a map, found {shape(item)}; ignored")
         return tuple(found)
 
     # -- object parts -------------------------------------------------------------------------------

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from bot.cluster.boundary import FieldProblem, kind_of, read_event, read_meta, read_pod, read_service, read_workload
+from bot.cluster.boundary import (
+    FieldProblem,
+    kind_of,
+    read_event,
+    read_meta,
+    read_pod,
+    read_service,
+    read_workload,
+    shape,
+)
 from bot.cluster.kinds import ANY_KIND, KINDS
 from bot.cluster.reports import Problem
 from bot.cluster.snapshot import ClusterCounts, Unreadable, WorkloadSnapshot
@@ -93,7 +102,7 @@ class _FileReader:
         if data is None:
             return
         if not isinstance(data, dict):
-            self.problem(f"a document that is {type(data).__name__}, not a Kubernetes object: ignored", document.line)
+            self.problem(f"a document that is {shape(data)}, not a Kubernetes object: ignored", document.line)
             return
         for raw, path in _objects_in(data):
             line = line_at(document.node, path)

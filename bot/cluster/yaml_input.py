@@ -158,7 +158,8 @@ def _yaml_refusal(exc: yaml.YAMLError, text: str) -> Refused:
     line = mark.line + 1 if mark else None
     if isinstance(exc, yaml.reader.ReaderError):  # a NUL or control character, or invalid UTF-8
         line = text.count("\n", 0, exc.position) + 1
-        return Refused(f"not valid YAML (character {exc.character!r} is not allowed in a manifest)", line)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return Refused(f"not valid YAML (character U+{code:04X} is not allowed in a manifest)", line)
     reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     return Refused(f"not valid YAML ({reason})", line)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -137,7 +138,12 @@ def create_store_engine(raw_url: str, *, busy_timeout_ms: int = 5000, connect_ti
 def _read_only(path: Path) -> bool:
     """An existing database this process may read but not write (the file, or its folder, which must
     hold the WAL files): it is opened read-only, so listing still works."""
-    if not path.is_file():
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False
+    except PermissionError as exc:
+        raise StoreUnavailableError(f"cannot open the incident database {path}: {exc.strerror}") from None
+    except OSError:
         return False
     return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
 
