@@ -25,3 +25,11 @@ def printable(text: str, *, keep_newlines: bool = True) -> str:
 def printable_json(document: str) -> str:
     """A JSON document with the characters a terminal would act on written as \\u escapes (still valid JSON)."""
     return document.translate(_JSON_TABLE)
+
+
+def clip_utf8(text: str, max_bytes: int) -> str:
+    """At most `max_bytes` of UTF-8 (a pasted log can be megabytes; the first part says what it is)."""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) <= max_bytes:
+        return text
+    return data[:max_bytes].decode("utf-8", "ignore")

@@ -23,6 +23,7 @@ from bot.cluster.yaml_input import InputLimits
 from bot.config import ClusterConfig, DoctorConfig
 from bot.domain import CheckOutcome, Finding, Outcome, WorkloadRef
 from bot.settings import Settings
+from bot.text_safety import clip_utf8
 
 if TYPE_CHECKING:
     from bot.cloud.reader import CloudReader
@@ -162,6 +163,7 @@ def diagnose(
     from bot.cloud.open_cloud) lets the checks see route tables and security-group bindings.
     """
     target = cluster or config.cluster()
+    symptom = clip_utf8(symptom, settings.max_paste_bytes) if symptom else symptom
     snapshot = source.read_workload(ref=ref)
     counts = source.cluster_counts(sg_annotations=_sg_annotations(kb)) if _needs_counts(kb) else None
     facts = read_cloud(cloud, kb=kb, snapshots=[snapshot], counts=counts)

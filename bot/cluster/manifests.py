@@ -205,8 +205,13 @@ class ManifestSource:
     def __init__(self, manifests: ManifestSet) -> None:
         self.manifests = manifests
         self._namespaces = {meta.name: meta.labels for meta in manifests.namespaces}
-        self._services = manifests.services
-        self._events = manifests.events
+        # By namespace: a file of thousands of workloads and Services must not compare every pair.
+        self._services: dict[str, list[Service]] = {}
+        for service in manifests.services:
+            self._services.setdefault(_namespace(service.meta), []).append(service)
+        self._events: dict[str, list[Event]] = {}
+        for event in manifests.events:
+            self._events.setdefault(event.about.namespace or "", []).append(event)
         self._workloads: list[ManifestWorkload] = []
         self._pods_of: dict[int, list[Pod]] = {}
         owned_pods = []
@@ -215,10 +220,14 @@ class ManifestSource:
                 owned_pods.append(item)
             else:
                 self._workloads.append(item)
+        by_namespace: dict[str, list[ManifestWorkload]] = {}
+        for item in self._workloads:
+            by_namespace.setdefault(_namespace(item.workload.meta), []).append(item)
         for item in owned_pods:
             pod = item.pod
             assert pod is not None
-            owner = next((w for w in self._workloads if _selects(w.workload, pod)), None)
+            candidates = by_namespace.get(_namespace(pod.meta), [])
+            owner = next((w for w in candidates if _selects(w.workload, pod)), None)
             if owner is None:
                 self._workloads.append(item)  # its controller is not in the manifests: check it on its own
             else:
@@ -234,7 +243,7 @@ class ManifestSource:
         else:
             pods = self._pods_of.get(id(item)) or Unreadable("running pods", f"{OFFLINE}: manifests hold templates")
         names = {ref.name, *(p.name for p in (pods if isinstance(pods, list) else []))}
-        events = [e for e in self._events if _about(e, ref, names)]
+        events = [e for ns in {namespace, ""} for e in self._events.get(ns, []) if _about(e, ref, names)]
         ns_labels: dict[str, str] | Unreadable = (
             self._namespaces[namespace]
             if namespace in self._namespaces
@@ -247,7 +256,7 @@ class ManifestSource:
             pods=pods,
             events=events or Unreadable("events", f"{OFFLINE}: nothing has run yet"),
             logs=Unreadable("logs", f"{OFFLINE}: manifests carry no logs"),
-            services=[s for s in self._services if _namespace(s.meta) == namespace and s.selects(template_labels)],
+            services=[s for s in self._services.get(namespace, []) if s.selects(template_labels)],
             namespace_labels=ns_labels,
             origin=item.origin,
             offline=True,
