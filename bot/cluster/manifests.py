@@ -205,10 +205,13 @@ class ManifestSource:
     def __init__(self, manifests: ManifestSet) -> None:
         self.manifests = manifests
         self._namespaces = {meta.name: meta.labels for meta in manifests.namespaces}
-        # By namespace: a file of thousands of workloads and Services must not compare every pair.
-        self._services: dict[str, list[Service]] = {}
+        # By namespace and one label of the selector: a file of thousands of workloads and Services must
+        # not compare every pair.
+        self._services: dict[tuple[str, str, str], list[Service]] = {}
         for service in manifests.services:
-            self._services.setdefault(_namespace(service.meta), []).append(service)
+            if service.selector:
+                key, value = min(service.selector.items())
+                self._services.setdefault((_namespace(service.meta), key, value), []).append(service)
         self._events: dict[str, list[Event]] = {}
         for event in manifests.events:
             self._events.setdefault(event.about.namespace or "", []).append(event)
@@ -256,7 +259,12 @@ class ManifestSource:
             pods=pods,
             events=events or Unreadable("events", f"{OFFLINE}: nothing has run yet"),
             logs=Unreadable("logs", f"{OFFLINE}: manifests carry no logs"),
-            services=[s for s in self._services.get(namespace, []) if s.selects(template_labels)],
+            services=[
+                service
+                for label in template_labels.items()
+                for service in self._services.get((namespace, *label), [])
+                if service.selects(template_labels)
+            ],
             namespace_labels=ns_labels,
             origin=item.origin,
             offline=True,
