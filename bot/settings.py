@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///eks-doctor.db"
 
@@ -58,5 +60,10 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment; keyword overrides win (used by the CLI's flags)."""
-    return Settings(**overrides)
+    """Read settings from the environment; keyword overrides win (used by the CLI's flags). A bad value
+    is a ConfigError naming the variable (exit 2), not a bug."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+        raise ConfigError(f"invalid setting: {problems}") from None

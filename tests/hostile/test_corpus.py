@@ -136,3 +136,17 @@ def test_the_whole_corpus_through_the_command(tmp_path):
     assert all(line.startswith(("warning: ", "  ")) for line in done.stderr.splitlines()), done.stderr
     assert "\x1b" not in done.stdout + done.stderr and "\x07" not in done.stdout + done.stderr
     assert "pod/evil\\x1b]0;pwned" in done.stdout  # shown, but harmless
+
+
+def test_limits_come_from_the_environment(tmp_path):
+    (tmp_path / "good.yaml").write_text(GOOD)
+    env = {**os.environ, "EKS_DOCTOR_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite"}
+    env["EKS_DOCTOR_MAX_FILE_BYTES"] = "100"
+    done = subprocess.run([sys.executable, "-m", "bot.cli.app", "check", str(tmp_path / "good.yaml")],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert "larger than 100 bytes (raise EKS_DOCTOR_MAX_FILE_BYTES to read it)" in done.stderr
+    bad = subprocess.run([sys.executable, "-m", "bot.cli.app", "check", str(tmp_path / "good.yaml")],
+                         capture_output=True, text=True, env={**env, "EKS_DOCTOR_MAX_DEPTH": "5000"}, timeout=60,
+                         check=False)  # fmt: skip
+    assert bad.returncode == 2 and "EKS_DOCTOR_MAX_DEPTH" in bad.stderr and "Traceback" not in bad.stderr
