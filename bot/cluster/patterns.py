@@ -19,6 +19,10 @@ MAX_LINE = 4096
 #: Time the slow (non-RE2) patterns of one check may take in all.
 BUDGET_SECONDS = 0.5
 
+#: Patterns that ran out of a budget once: skipped from then on, so a scan of a thousand workloads does
+#: not spend the budget a thousand times over.
+_TOO_SLOW: set[str] = set()
+
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # a refused pattern falls back quietly; RE2 would print to stderr
 
@@ -43,16 +47,15 @@ class BoundedPattern:
         text = text[:MAX_LINE]
         if self.linear is not None:
             return self.linear.search(text) is not None  # type: ignore[attr-defined]
-        if budget.exhausted:
-            return False
         left = budget.remaining()
-        if left <= 0:
+        if budget.exhausted or left <= 0 or self.source in _TOO_SLOW:
             budget.exhausted = True
             return False
         try:
             return self.slow.search(text, timeout=left) is not None  # type: ignore[union-attr]
         except TimeoutError:
             budget.exhausted = True
+            _TOO_SLOW.add(self.source)
             return False
 
 

@@ -13,6 +13,7 @@ from bot.cluster.checks.common import (
     group_pods_by_annotation,
     name_list,
     pods_without_data,
+    quote,
     template_word,
 )
 from bot.cluster.checks.context import CheckContext
@@ -37,10 +38,10 @@ def _judge(value: str | None, minimum: float) -> tuple[bool, str]:
     except ValueError:
         seconds = math.inf
     if not math.isfinite(seconds) or seconds > MAX_SECONDS:
-        return True, f"{value!r}, which is not a duration the platform can apply"
+        return True, f"{quote(value)}, which is not a duration the platform can apply"
     if seconds < minimum:
-        return True, f"{value!r} ({format_seconds(seconds)}), below {format_seconds(minimum)}"
-    return False, f"{value!r} ({format_seconds(seconds)})"
+        return True, f"{quote(value)} ({format_seconds(seconds)}), below {format_seconds(minimum)}"
+    return False, f"{quote(value)} ({format_seconds(seconds)})"
 
 
 @evaluator(KIND)
