@@ -173,8 +173,7 @@ def read_manifest_files(
         label = "<stdin>" if file == STDIN else str(file)
         reader = _FileReader(label, result)
         try:
-            data = read_stream(stdin or sys.stdin, limits) if file == STDIN else read_file(Path(file), limits)
-            text = decode(data)
+            text = decode(read_stream(stdin or sys.stdin, limits) if file == STDIN else read_file(Path(file), limits))
         except Refused as refused:
             reader.problem(refused.message, refused.line)
             reader.flush()
