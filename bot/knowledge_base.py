@@ -1,21 +1,132 @@
-"""Opening the knowledge base for the application: bundled entries plus EKS_DOCTOR_KB_PATH folders."""
+"""Opening the knowledge base for the application: bundled entries plus EKS_DOCTOR_KB_PATH folders.
+
+Parsing and validating every entry and compiling the matcher costs more than a short command should
+wait, so the loaded knowledge base, matcher included, is kept in the user's cache directory. The
+cache is keyed by the content of every entry and lexicon file, the knowledge package's own code and
+the Python version: an entry that changes, a folder added to EKS_DOCTOR_KB_PATH or a new version of
+the matcher rebuilds it. A cache that cannot be read or written is ignored: it only saves time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.errors import KnowledgeBaseError
-from bot.settings import Settings
-from knowledge.loader import KnowledgeBase, KnowledgeBaseInvalid, load_knowledge_base
+from bot.errors import ConfigError, KnowledgeBaseError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from knowledge.loader import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = "1"
 
 
-def open_knowledge_base(settings: Settings, *, on_replace: Callable[[str, str], None] | None = None) -> KnowledgeBase:
-    """Load and validate; user entries that replace bundled ones are reported through `on_replace`."""
-    try:
-        kb = load_knowledge_base(extra_paths=settings.kb_path)
-    except KnowledgeBaseInvalid as exc:
-        raise KnowledgeBaseError(exc.problems) from None
+def _knowledge_dir() -> Path:
+    from importlib.util import find_spec
+
+    spec = find_spec("knowledge")  # located without importing it (that is what the cache saves)
+    assert spec is not None and spec.submodule_search_locations, "the knowledge package is not installed"
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+KNOWLEDGE_DIR = _knowledge_dir()
+
+
+def open_knowledge_base(
+    settings: Settings, *, on_replace: Callable[[str, str], None] | None = None, cache_dir: Path | None = None
+) -> KnowledgeBase:
+    """Load and validate (or take from the cache); user entries that replace bundled ones are reported
+    through `on_replace`. A folder in EKS_DOCTOR_KB_PATH that does not exist is a ConfigError."""
+    extra = [Path(p) for p in settings.kb_path]
+    for folder in extra:
+        if not folder.is_dir():
+            raise ConfigError(f"EKS_DOCTOR_KB_PATH names {folder}, which is not a folder")
+    kb = _cached(extra, cache_dir)
     if on_replace is not None:
         for entry_id, path in kb.replaced.items():
             on_replace(entry_id, path)
     return kb
+
+
+def _load(extra: list[Path]) -> KnowledgeBase:
+    from knowledge.loader import KnowledgeBaseInvalid, load_knowledge_base
+
+    try:
+        return load_knowledge_base(extra_paths=extra)
+    except KnowledgeBaseInvalid as exc:
+        named = [p if p.startswith(str(KNOWLEDGE_DIR)) else f"{p} (from EKS_DOCTOR_KB_PATH)" for p in exc.problems]
+        raise KnowledgeBaseError(named) from None
+
+
+def _cached(extra: list[Path], cache_dir: Path | None) -> KnowledgeBase:
+    folder = cache_dir or _default_cache_dir()
+    path = folder / f"kb-{fingerprint(extra)}.pickle" if folder else None
+    if path is not None and path.is_file():
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except Exception as exc:  # a stale or truncated cache is rebuilt, never trusted
+            log.debug("knowledge-base cache %s unreadable (%s); rebuilding", path, exc)
+    kb = _load(extra)
+    _ = kb.matcher  # compiled now, so the cache holds it too
+    if path is not None:
+        _store(path, kb)
+    return kb
+
+
+def _default_cache_dir() -> Path | None:
+    from bot.paths import user_cache_dir
+
+    try:
+        return user_cache_dir()
+    except Exception:  # no home directory: no cache
+        return None
+
+
+def _store(path: Path, kb: KnowledgeBase) -> None:
+    try:
+        data = pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # a matcher holding something unpicklable: run without the cache
+        log.debug("knowledge base not cached: %s", exc)
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("kb-*.pickle"):
+            old.unlink(missing_ok=True)
+        # Written whole and renamed: a reader never sees half a file, even with two commands at once.
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".kb-", delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, path)
+    except OSError as exc:
+        log.debug("knowledge base not cached in %s: %s", path.parent, exc)
+
+
+def _files(folder: Path, suffixes: Iterable[str]) -> list[Path]:
+    wanted = tuple(suffixes)
+    return sorted(p for p in folder.rglob("*") if p.suffix in wanted and p.is_file())
+
+
+def fingerprint(extra: list[Path]) -> str:
+    """A hash of everything the loaded knowledge base depends on: the files, the knowledge package's
+    code, and the libraries whose objects it holds (both are imported to unpickle it anyway)."""
+    import pydantic
+    import rapidfuzz
+
+    versions = f"{sys.version}|{pydantic.VERSION}|{rapidfuzz.__version__}"
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{versions}|{sys.implementation.cache_tag}".encode())
+    sources = [(KNOWLEDGE_DIR, (".yaml", ".yml", ".py"))] + [(folder, (".yaml", ".yml")) for folder in extra]
+    for index, (folder, suffixes) in enumerate(sources):
+        digest.update(f"\0{index}\0{folder.resolve()}".encode())
+        for file in _files(folder, suffixes):
+            digest.update(f"\0{index}\0{file.relative_to(folder)}\0".encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:24]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
 
-DEFAULT_DATABASE_URL = "sqlite:///eks-doctor.db"
+#: None: a SQLite file `eks-doctor.db` in the user's data directory (see bot.store.location).
+DEFAULT_DATABASE_URL = None
 
 
 class Settings(BaseSettings):
@@ -24,7 +25,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
 
-    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="EKS_DOCTOR_DATABASE_URL")
+    database_url: str | None = Field(default=DEFAULT_DATABASE_URL, alias="EKS_DOCTOR_DATABASE_URL")
     kb_path: Annotated[list[Path], NoDecode] = Field(default_factory=list, alias="EKS_DOCTOR_KB_PATH")
     config_path: Path | None = Field(default=None, alias="EKS_DOCTOR_CONFIG")
     #: A signing key for compact references carried in Slack button values (default: derived from the
@@ -44,11 +45,21 @@ class Settings(BaseSettings):
     max_alias_nodes: int = Field(default=10_000, alias="EKS_DOCTOR_MAX_ALIAS_NODES", ge=0)
     max_depth: int = Field(default=200, alias="EKS_DOCTOR_MAX_DEPTH", gt=0, le=1000)
     max_paste_bytes: int = Field(default=64 * 1024, alias="EKS_DOCTOR_MAX_PASTE_BYTES", gt=0)
+    #: The Slack bot's log level (JSON lines on stderr).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="EKS_DOCTOR_LOG_LEVEL")
+    #: A CLI diagnosis of a workload that already has an open incident about the same problem, opened
+    #: or updated within this many hours, adds to that incident instead of opening another (0: never).
+    incident_reuse_hours: float = Field(default=24.0, alias="EKS_DOCTOR_INCIDENT_REUSE_WINDOW", ge=0)
     #: Read-only Tencent Cloud credentials for the cloud checks (the SDK's own names); absent: no cloud call.
     tencentcloud_secret_id: SecretStr | None = Field(default=None, alias="TENCENTCLOUD_SECRET_ID")
     tencentcloud_secret_key: SecretStr | None = Field(default=None, alias="TENCENTCLOUD_SECRET_KEY")
     #: `scheme://host:port` for every Tencent Cloud product instead of the public endpoints.
     tencentcloud_endpoint: str | None = Field(default=None, alias="EKS_DOCTOR_TENCENTCLOUD_ENDPOINT")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("kb_path", mode="before")
     @classmethod
@@ -60,10 +71,19 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment; keyword overrides win (used by the CLI's flags). A bad value
-    is a ConfigError naming the variable (exit 2), not a bug."""
+    """Read settings from the environment; keyword overrides win (used by the CLI's flags).
+
+    A bad value is a ConfigError naming the variable, the value and what it should be."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
-        raise ConfigError(f"invalid setting: {problems}") from None
+        raise ConfigError("; ".join(_describe(error) for error in exc.errors())) from None
+
+
+def _describe(error: dict) -> str:
+    variable = ".".join(str(part) for part in error.get("loc", ())) or "a setting"
+    reason = str(error.get("msg", "invalid value"))
+    reason = reason[0].lower() + reason[1:] if reason else reason
+    value = error.get("input")
+    shown = f" {value!r}" if isinstance(value, str) and len(value) <= 80 else ""
+    return f"{variable}={shown.strip()}: {reason}" if shown else f"{variable}: {reason}"

@@ -1,4 +1,4 @@
-"""The emulator, proven through the official `kubernetes` client over real HTTP and a real kubeconfig.
+"""The emulator, proven through the official `kubernetes` client over real HTTPS and a real kubeconfig.
 
 Whatever the product relies on (selectors, paging, metadata-only lists, dry-run patches, conflicts,
 RBAC and error wording, logs, events, an unreachable cluster) is asserted here the way the product
@@ -652,7 +652,9 @@ def test_selector_and_patch_helpers() -> None:
         {"containers": [{"name": "a", "image": "1"}, {"name": "b", "image": "1"}]},
         {"containers": [{"name": "b", "$patch": "delete"}, {"name": "c", "image": "3"}]},
     )
-    assert smp == {"containers": [{"name": "a", "image": "1"}, {"name": "c", "image": "3"}]}
+    # apimachinery's order (checked with `kubectl patch --local`): patch items first unless a kept
+    # item stood before them, and a new item has no place to stand behind.
+    assert smp == {"containers": [{"name": "c", "image": "3"}, {"name": "a", "image": "1"}]}
     ops = [{"op": "add", "path": "/l/1", "value": 2}, {"op": "copy", "from": "/l", "path": "/m"}]
     assert json_patch({"l": [1, 3]}, ops) == {"l": [1, 2, 3], "m": [1, 2, 3]}
     with pytest.raises(PatchError):

@@ -4,11 +4,12 @@ config, knowledge base, store, clusters) and the person at the terminal."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.core import Doctor
-from bot.domain import Actor, cli_actor
-from bot.settings import Settings, load_settings
+if TYPE_CHECKING:
+    from bot.core import Doctor
+    from bot.domain import Actor
+    from bot.settings import Settings
 
 
 def _note(message: str) -> None:
@@ -17,10 +18,16 @@ def _note(message: str) -> None:
     err_console.print(f"note: {message}", markup=False, highlight=False)
 
 
+def _cli_actor() -> Actor:
+    from bot.domain import cli_actor
+
+    return cli_actor()
+
+
 @dataclass
 class CliContext:
     doctor: Doctor
-    actor: Actor = field(default_factory=cli_actor)
+    actor: Actor = field(default_factory=_cli_actor)
 
     @property
     def settings(self) -> Settings:
@@ -42,12 +49,19 @@ def cli_context() -> CliContext:
     """The invocation's context, created on first use (never at import time)."""
     global _current
     if _current is None:
-        _current = CliContext(doctor=Doctor(load_settings(), on_kb_note=_note))
+        from bot.core import Doctor
+        from bot.settings import load_settings
+
+        _current = CliContext(doctor=Doctor(load_settings(), on_kb_note=_note, on_note=_note))
     return _current
 
 
 def reset_cli_context() -> None:
     global _current
+    from bot.cli.output import console, err_console
+
     if _current is not None:
         _current.doctor.close()
     _current = None
+    console.reset()
+    err_console.reset()

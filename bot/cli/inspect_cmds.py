@@ -10,11 +10,10 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.text import Text
 
 from bot.cli.context import cli_context
-from bot.cli.output import console, err_console, print_json
+from bot.cli.options import ClusterOption, ContextOption, JsonOption, NamespaceOption, WorkloadArgument
+from bot.cli.output import console, err_console, escape, print_json, wraps
 from bot.domain import Finding, Outcome, Verdict, summary_line
 from bot.errors import InputError
 
@@ -28,12 +27,6 @@ STYLE = {
     Verdict.RULED_OUT: ("green", "✔", "ruled out"),
 }
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-ContextOption = Annotated[str | None, typer.Option("--context", help="kubeconfig context (default: current).")]
-ClusterOption = Annotated[
-    str | None, typer.Option("--cluster", help="Cluster name from EKS_DOCTOR_CONFIG (quotas, context).")
-]
-
 
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
@@ -45,7 +38,7 @@ def register(app: typer.Typer) -> None:
 
 
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Manifest files or folders; '-' reads stdin.")],
+    paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Manifest files or folders; '-' reads stdin.")],
     as_json: JsonOption = False,
 ) -> None:
     """Check manifests offline against every known issue. Exit 1 when something is confirmed."""
@@ -71,11 +64,13 @@ def check(
 
 
 def diagnose(
-    workload: Annotated[str, typer.Argument(help="kind/name, namespace/name or name (e.g. deploy/checkout).")],
-    namespace: Annotated[str | None, typer.Option("--namespace", "-n", help="Namespace of the workload.")] = None,
+    workload: WorkloadArgument,
+    namespace: NamespaceOption = None,
     context: ContextOption = None,
     cluster: ClusterOption = None,
-    symptom: Annotated[str | None, typer.Option("--symptom", help="What people see; matching issues first.")] = None,
+    symptom: Annotated[
+        str | None, typer.Option("--symptom", metavar="TEXT", help="What people see; matching issues first.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check one live workload against every known issue. Exit 1 when something is confirmed."""
@@ -109,14 +104,18 @@ def diagnose(
 
 
 def _print_recording(recording) -> None:
-    if recording.incident_id:
+    if recording.incident_id and recording.created:
         err_console.print(f"[dim]recorded as incident {recording.incident_id}[/]")
+    elif recording.incident_id:
+        err_console.print(f"[dim]added to incident {recording.incident_id}, already open about this workload[/]")
     elif recording.error:
         err_console.print(f"[yellow]note:[/] the incident could not be recorded ({escape(recording.error)})")
 
 
 def scan(
-    namespace: Annotated[str | None, typer.Option("--namespace", "-n", help="Only this namespace.")] = None,
+    namespace: Annotated[
+        str | None, typer.Option("--namespace", "-n", metavar="NAMESPACE", help="Only this namespace.")
+    ] = None,
     all_namespaces: Annotated[bool, typer.Option("--all-namespaces", "-A", help="Every namespace.")] = False,
     context: ContextOption = None,
     cluster: ClusterOption = None,
@@ -229,10 +228,16 @@ def _print_finding(finding: Finding, kb) -> None:
 
 
 def _indented(text: str, *, style: str = "", indent: int = 6) -> None:
-    """Evidence wraps under its own text (after the bullet), not under the verdict column."""
-    width = max(40, console.width - indent)
-    wrapped = textwrap.fill(text, width=width, initial_indent=" " * indent, subsequent_indent=" " * (indent + 2))
-    console.print(Text(wrapped, style=style), soft_wrap=True)
+    """On a terminal, evidence wraps under its own text (after the bullet), not under the verdict
+    column; piped, each piece of evidence stays on one line."""
+    from rich.text import Text
+
+    if wraps():
+        width = max(40, console.width - indent)
+        text = textwrap.fill(text, width=width, initial_indent=" " * indent, subsequent_indent=" " * (indent + 2))
+    else:
+        text = " " * indent + text
+    console.print(Text(text, style=style), soft_wrap=True)
 
 
 def _print_notes(warnings: list[str], unreadable: list[str]) -> None:

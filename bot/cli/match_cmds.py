@@ -6,10 +6,9 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from bot.cli.context import cli_context
-from bot.cli.output import console, print_json, print_json_line
+from bot.cli.output import console, escape, print_json, print_json_line
 
 NO_MATCH = "No known issue matches."
 
@@ -20,9 +19,14 @@ def register(app: typer.Typer) -> None:
 
 def match(
     text: Annotated[
-        str, typer.Argument(help="A symptom, keyword or pasted log; '-' reads one query per line from stdin.")
+        str,
+        typer.Argument(
+            metavar="TEXT", help="A symptom, keyword or pasted log; '-' reads one query per line from stdin."
+        ),
     ],
-    top: Annotated[int, typer.Option("--top", "-t", min=1, max=20, help="How many entries to show.")] = 3,
+    top: Annotated[
+        int, typer.Option("--top", "-t", metavar="N", min=1, max=20, help="How many entries to show.")
+    ] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Rank the known issues for TEXT, with the reason for each match."""
@@ -38,6 +42,8 @@ def match(
 
 
 def _match_stream(matcher, *, top: int, as_json: bool) -> None:
+    # The answer column is as wide as the longest "id (score)", so the queries line up.
+    width = max((len(entry_id) for entry_id in cli_context().knowledge.ids()), default=4) + len(" (100)")
     for line in sys.stdin:
         query = line.rstrip("\n")
         if not query.strip():
@@ -47,7 +53,7 @@ def _match_stream(matcher, *, top: int, as_json: bool) -> None:
             print_json_line({"query": query, "matches": [m.as_dict() for m in matches]})
         else:
             best = f"{matches[0].entry_id} ({matches[0].score:.0f})" if matches else "none"
-            console.print(f"{escape(best)}\t{escape(query[:100])}")
+            console.print(f"{escape(best):<{width}}  {escape(query[:100])}")
 
 
 def _print_matches(matches) -> None:

@@ -1,7 +1,7 @@
 """`eks-doctor fix`, `undo`, `actions list`, and `quota draft|status|list`.
 
-`fix` shows the exact change first and asks `Apply? [y/N]` on a terminal; elsewhere it needs `--yes`
-(a script must say it means it). `undo` names one recorded action, so it only asks on a terminal.
+`fix` and `undo` show the exact change first and ask on a terminal; elsewhere they need `--yes` (a
+script must say it means it): a write never happens unasked, whatever the channel.
 Exit codes: 0 done (or already done, or dry-run passed), 2 refused or bad input, 3 the cluster or the
 store failed (including a change that was applied but could not be recorded: the output says what).
 """
@@ -12,17 +12,12 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from bot.cli.context import cli_context
-from bot.cli.output import console, err_console, print_json
+from bot.cli.options import ClusterOption, ContextOption, JsonOption, NamespaceOption, WorkloadArgument
+from bot.cli.output import console, escape, print_error, print_json, print_table
 from bot.errors import RefusedError
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-ContextOption = Annotated[str | None, typer.Option("--context", help="kubeconfig context (default: current).")]
-ClusterOption = Annotated[
-    str | None, typer.Option("--cluster", help="Cluster name from EKS_DOCTOR_CONFIG (quotas, context).")
-]
 STATUS_STYLE = {"applied": "green", "already_applied": "green", "dry_run": "cyan", "refused": "red", "failed": "red"}
 
 actions_app = typer.Typer(help="Fixes and undos recorded by EKS Doctor.", no_args_is_help=False)
@@ -49,16 +44,15 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def _confirm(question: str, *, yes: bool, required: bool) -> None:
-    """Ask on a terminal; elsewhere go on only with --yes when `required`."""
+def _confirm(question: str, *, yes: bool) -> None:
+    """Ask on a terminal; elsewhere go on only with --yes."""
     if yes:
         return
     if _interactive():
         if not typer.confirm(question, default=False):
             raise RefusedError("not applied: you answered no")
         return
-    if required:
-        raise RefusedError("not applied: no terminal to confirm on", hint="pass --yes to apply, or --dry-run")
+    raise RefusedError("not applied: no terminal to confirm on", hint="pass --yes to apply, or --dry-run")
 
 
 def _print_plan(plan: Any, *, title: str, note: str | None = None) -> None:
@@ -79,18 +73,26 @@ def _print_plan(plan: Any, *, title: str, note: str | None = None) -> None:
         _raw("  " + plan.kubectl_command())
 
 
-def _finish(result: Any, *, as_json: bool) -> None:
+def _finish(result: Any, *, as_json: bool, incident: str | None = None) -> None:
+    """The outcome once: on stdout when it went through, as one error line on stderr when it did not
+    (with --json the result object is on stdout either way)."""
+    action = f" (action {result.action_id})" if result.action_id else ""
+    status = result.status.replace("_", " ")
     if as_json:
         print_json(result.as_dict())
-    else:
+    elif not result.exit_code:
         colour = STATUS_STYLE.get(result.status, "white")
-        action = f" (action {result.action_id})" if result.action_id else ""
-        status = result.status.replace("_", " ")
         console.print(f"[{colour}]{status}[/]{escape(action)}: {escape(result.message)}", soft_wrap=True)
         if result.status == "applied" and result.kind == "patch" and result.action_id:
             console.print(f"[dim]undo with: eks-doctor undo {result.action_id}[/]")
+        if incident and result.kind == "patch" and result.status in ("applied", "already_applied"):
+            # Read back and verified: the incident is mitigated; whether the symptom is gone, people say.
+            console.print(
+                f"incident {escape(incident)} is mitigated; once the problem is gone: "
+                f"[cyan]eks-doctor incidents resolve {escape(incident)}[/]"
+            )
     if result.exit_code:
-        err_console.print(f"[bold red]error:[/] {escape(result.message)}")
+        print_error(f"{status}{action}: {result.message}", exit_code=result.exit_code, as_json=False)
         raise typer.Exit(result.exit_code)
 
 
@@ -98,21 +100,28 @@ def _finish(result: Any, *, as_json: bool) -> None:
 
 
 def fix(
-    workload: Annotated[str, typer.Argument(help="kind/name, namespace/name or name (e.g. deploy/checkout).")],
-    entry: Annotated[str, typer.Option("--entry", "-e", help="Knowledge entry whose patch to apply.")],
-    namespace: Annotated[str | None, typer.Option("--namespace", "-n", help="Namespace of the workload.")] = None,
+    workload: WorkloadArgument,
+    entry: Annotated[str, typer.Option("--entry", "-e", metavar="ID", help="Knowledge entry whose patch to apply.")],
+    namespace: NamespaceOption = None,
     sets: Annotated[
-        list[str] | None, typer.Option("--set", help="KEY=VALUE for one of the entry's annotations (repeatable).")
+        list[str] | None,
+        typer.Option("--set", metavar="KEY=VALUE", help="One of the entry's annotations (repeatable)."),
     ] = None,
     symptom: Annotated[
-        str | None, typer.Option("--symptom", help="What you see; e.g. the client's idle timeout shapes the value.")
+        str | None,
+        typer.Option(
+            "--symptom", metavar="TEXT", help="What you see; e.g. the client's idle timeout shapes the value."
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only the server-side dry-run; change nothing.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
     context: ContextOption = None,
     cluster: ClusterOption = None,
     incident: Annotated[
-        str | None, typer.Option("--incident", help="Incident this fix belongs to (marked mitigated once applied).")
+        str | None,
+        typer.Option(
+            "--incident", metavar="ID", help="Incident this fix belongs to (marked mitigated once applied)."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -137,17 +146,20 @@ def fix(
     if not as_json:
         _print_plan(plan, title=f"fix {plan.entry_id} on {plan.workload} (cluster {preview.cluster})")
     if not plan.already_applied and not dry_run:
-        _confirm("Apply?", yes=yes, required=True)
+        _confirm("Apply?", yes=yes)
     result = apply_fix(ctx.doctor, actor=ctx.actor, preview=preview, dry_run=dry_run)
-    _finish(result, as_json=as_json)
+    _finish(result, as_json=as_json, incident=incident)
 
 
 def undo(
-    action_id: Annotated[str, typer.Argument(help="The action to undo (from `eks-doctor actions list`).")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask on a terminal.")] = False,
+    action_id: Annotated[
+        str, typer.Argument(metavar="ACTION_ID", help="The action to undo (from `eks-doctor actions list`).")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Undo without asking.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only the server-side dry-run.")] = False,
     context: Annotated[
-        str | None, typer.Option("--context", help="kubeconfig context (default: the action's cluster).")
+        str | None,
+        typer.Option("--context", metavar="CONTEXT", help="kubeconfig context (default: the action's cluster)."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -161,7 +173,7 @@ def undo(
         title = f"undo {action_id} ({action.entry_id}) on {preview.plan.workload} (cluster {action.cluster})"
         _print_plan(preview.plan, title=title, note=preview.note)
     if preview.plan.changes and not preview.plan.expectation_failures() and not dry_run:
-        _confirm("Undo?", yes=yes, required=False)
+        _confirm("Undo?", yes=yes)
     result = apply_undo(ctx.doctor, actor=ctx.actor, preview=preview, dry_run=dry_run)
     _finish(result, as_json=as_json)
 
@@ -175,9 +187,13 @@ def actions_default(typer_ctx: typer.Context) -> None:
 
 @actions_app.command("list")
 def actions_list(
-    cluster: Annotated[str | None, typer.Option("--cluster", help="Only this cluster.")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="applied, failed, refused, dry_run, ...")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many, newest first.")] = 50,
+    cluster: Annotated[str | None, typer.Option("--cluster", metavar="NAME", help="Only this cluster.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", metavar="STATUS", help="applied, failed, refused, dry_run, ...")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", min=1, max=1000, help="At most this many, newest first.")
+    ] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """Fixes and undos, newest first: who, when, what changed, and whether it was undone."""
@@ -207,14 +223,20 @@ def actions_list(
 
 @quota_app.command("draft")
 def quota_draft(
-    quota_type: Annotated[str, typer.Option("--type", "-t", help="pods-per-cluster or security-group-instances.")],
+    quota_type: Annotated[
+        str, typer.Option("--type", "-t", metavar="TYPE", help="pods-per-cluster or security-group-instances.")
+    ],
     cluster: ClusterOption = None,
     context: ContextOption = None,
-    requested: Annotated[int | None, typer.Option("--requested", help="The new limit to ask for.")] = None,
+    requested: Annotated[int | None, typer.Option("--requested", metavar="N", help="The new limit to ask for.")] = None,
     security_group: Annotated[
-        str | None, typer.Option("--security-group", help="Security group id ('default': the default group).")
+        str | None,
+        typer.Option("--security-group", metavar="SG_ID", help="Security group id ('default': the default group)."),
     ] = None,
-    contact: Annotated[str | None, typer.Option("--contact", help="Who support should contact.")] = None,
+    contact: Annotated[str | None, typer.Option("--contact", metavar="WHO", help="Who support should contact.")] = None,
+    incident: Annotated[
+        str | None, typer.Option("--incident", metavar="ID", help="Incident this ticket belongs to.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Draft a quota-increase ticket (English and Chinese) from live usage, and keep it as a draft."""
@@ -231,6 +253,7 @@ def quota_draft(
         requested=requested,
         security_group=security_group,
         contact=contact,
+        incident_id=incident,
     )
     if as_json:
         print_json(result.as_dict())
@@ -245,7 +268,10 @@ def _print_draft(draft: Any, record: Any, notes: list[str]) -> None:
     console.print(f"[bold]{escape(label)}: {escape(draft.quota_type)} on cluster {escape(draft.cluster)}[/]")
     share = draft.usage * 100 // max(draft.limit, 1)
     console.print(f"usage {draft.usage} of {draft.limit} ({share}%), pending pods {draft.pending}")
-    console.print(f"suggested new limit {draft.suggested_limit}: {escape(draft.reasoning)}")
+    if draft.requested != draft.suggested_limit:
+        console.print(f"asking for {draft.requested} (suggested {draft.suggested_limit}): {escape(draft.reasoning)}")
+    else:
+        console.print(f"asking for {draft.requested}: {escape(draft.reasoning)}")
     for warning in draft.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
     for note in notes:
@@ -262,9 +288,10 @@ def _print_draft(draft: Any, record: Any, notes: list[str]) -> None:
 
 @quota_app.command("status")
 def quota_status(
-    ticket_id: Annotated[str, typer.Argument(help="The draft's id (tkt-...).")],
+    ticket_id: Annotated[str, typer.Argument(metavar="TICKET_ID", help="The draft's id (tkt-...).")],
     new_status: Annotated[
-        str | None, typer.Option("--set", help="submitted, approved or rejected (or back to draft).")
+        str | None,
+        typer.Option("--set", metavar="STATUS", help="submitted, approved or rejected (or back to draft)."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -289,8 +316,10 @@ def quota_status(
 
 @quota_app.command("list")
 def quota_list(
-    status: Annotated[str | None, typer.Option("--status", help="draft, submitted, approved, rejected.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 50,
+    status: Annotated[
+        str | None, typer.Option("--status", metavar="STATUS", help="draft, submitted, approved, rejected.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", min=1, max=1000, help="At most this many.")] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """Ticket drafts, newest first."""
@@ -301,10 +330,19 @@ def quota_list(
         print_json([r.as_dict() for r in records])
         return
     if not records:
-        console.print("no ticket drafts")
+        console.print("no ticket drafts" + (f" with status {status}" if status else ""))
+        return
+    from rich.table import Table
+
+    table = Table("id", "created (UTC)", "status", "type", "cluster", "usage", "limit", "requested", box=None)
+    for column in table.columns:
+        column.no_wrap = True
+    for column in table.columns[5:]:
+        column.justify = "right"
     for r in records:
-        console.print(
-            f"{escape(r.id)}  {r.created_at:%Y-%m-%d %H:%M}  {r.status:<9}  {escape(r.ticket_type)}  "
-            f"{escape(str(r.cluster))}  usage {r.figures.get('usage')}/{r.figures.get('limit')} -> "
-            f"{r.figures.get('requested')}"
-        )
+        figures = r.figures
+        table.add_row(
+            r.id, f"{r.created_at:%Y-%m-%d %H:%M}", r.status, r.ticket_type, escape(str(r.cluster or "-")),
+            *(str(figures.get(key, "-")) for key in ("usage", "limit", "requested")),
+        )  # fmt: skip
+    print_table(table)

@@ -31,10 +31,12 @@ def serve(
         raise InputError("give either --socket or --http, not both")
     if port == EKS_METRICS_PORT:
         raise InputError("port 9100 is taken by EKS itself in every pod (pod metrics); choose another, e.g. 3000")
+    from bot.observability import logs
     from bot.slack.app import HTTP, SOCKET, create_app
     from bot.slack.server import HttpServer, http_app, socket_mode
 
     doctor = cli_context().doctor
+    logs.configure(doctor.settings.log_level)
     mode = SOCKET if socket else HTTP
     bolt, ctx = create_app(doctor, mode=mode)
     doctor.warm_up()
@@ -43,7 +45,8 @@ def serve(
         socket_mode(bolt, doctor.settings.slack_app_token.get_secret_value()).start()
         return
     server = HttpServer(http_app(bolt), host=host, port=port)
-    err_console.print(f"EKS Doctor: listening on http://{host}:{server.port} (POST /slack/events, GET /healthz)")
+    routes = "POST /slack/events, GET /healthz, GET /metrics"
+    err_console.print(f"EKS Doctor: listening on http://{host}:{server.port} ({routes})")
     try:
         server.run()
     finally:

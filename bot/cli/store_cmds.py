@@ -11,17 +11,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from bot.cli.context import cli_context
-from bot.cli.output import console, print_json
+from bot.cli.options import JsonOption
+from bot.cli.output import console, print_json, print_table
 from bot.errors import InputError
 
 incidents_app = typer.Typer(help="Incidents recorded from Slack and the CLI.", no_args_is_help=False)
 db_app = typer.Typer(help="The incident database's schema.", no_args_is_help=True)
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+JsonFlag = JsonOption
 
 
 def _when(value: datetime | None) -> str:
@@ -63,6 +62,9 @@ def list_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """List incidents, newest first."""
+    from rich.table import Table
+    from rich.text import Text
+
     from bot.core.incidents import list_incidents
 
     incidents = list_incidents(cli_context().doctor, status=status, limit=limit)
@@ -75,12 +77,13 @@ def list_cmd(
     table = Table("id", "status", "created (UTC)", "entries", "where", "symptom")
     for column in table.columns[:3]:
         column.no_wrap = True  # ids are copied into the next command; they must stay on one line
+    table.columns[3].overflow = "fold"  # entry ids wrap on a narrow terminal, never end in "…"
     for i in incidents:
         where = "/".join(part for part in (i.cluster, i.namespace, i.workload) if part) or "-"
         symptom = i.symptom if len(i.symptom) <= 60 else i.symptom[:59] + "…"
         # User text goes in as Text: a '[...]' in a paste is not rich markup.
         table.add_row(i.id, i.status, _when(i.created_at), ", ".join(i.entries) or "-", Text(where), Text(symptom))
-    console.print(table)
+    print_table(table)
 
 
 @incidents_app.command("show")
@@ -88,6 +91,9 @@ def show_cmd(
     incident_id: Annotated[str, typer.Argument(help="An id from `incidents list`.")], as_json: JsonFlag = False
 ) -> None:
     """One incident: what was reported, matched, found and done, as a timeline."""
+    from rich.table import Table
+    from rich.text import Text
+
     from bot.core.incidents import show_incident
 
     detail = show_incident(cli_context().doctor, incident_id=incident_id)
@@ -114,7 +120,7 @@ def show_cmd(
     table.columns[0].no_wrap = True
     for event in detail.timeline:
         table.add_row(_when(event.at), event.kind, Text(event.actor or "-"), Text(event.message or ""))
-    console.print(table)
+    print_table(table)
 
 
 @incidents_app.command("resolve")
@@ -152,6 +158,8 @@ def stats_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Incidents per entry, time to mitigate, fixes applied and undone."""
+    from rich.table import Table
+
     from bot.core.incidents import statistics
 
     start = _parse_since(since)
@@ -180,7 +188,7 @@ def stats_cmd(
                 e.entry_id,
                 *(str(v) for v in (e.incidents, e.confirmed, e.fixes_applied, e.fixes_undone, e.helped, e.not_this)),
             )
-        console.print(table)
+        print_table(table)
 
 
 def _duration(seconds: Any) -> str:

@@ -202,31 +202,55 @@ def _cluster_outcomes(kb, counts, context: CheckContext) -> dict[str, list[Check
     return outcomes
 
 
+#: Workloads named in a cluster finding's evidence for a per-workload check (the rest are counted).
+ACROSS_SHOWN = 5
+
+
+def _across_workloads(spec, snapshots: Sequence[WorkloadSnapshot], context: CheckContext) -> CheckOutcome:
+    """A per-workload check of a cluster entry (e.g. quota failure events), asked of every workload
+    and answered once: it holds where it holds for any workload, naming which."""
+    if not snapshots:
+        return CheckOutcome(spec.kind, Outcome.FAILS, ("no workloads to look at",))
+    results = [(snapshot.ref, evaluate(spec, snapshot, context)) for snapshot in snapshots]
+    holds = [(ref, outcome) for ref, outcome in results if outcome.outcome is Outcome.HOLDS]
+    if holds:
+        evidence = [
+            f"{ref.kind.lower()}/{ref.name}" + (f" in {ref.namespace}" if ref.namespace else "") + f": {line}"
+            for ref, outcome in holds[:ACROSS_SHOWN]
+            for line in outcome.evidence[:2]
+        ]
+        if len(holds) > ACROSS_SHOWN:
+            evidence.append(f"and {len(holds) - ACROSS_SHOWN} more workloads")
+        return CheckOutcome(spec.kind, Outcome.HOLDS, tuple(evidence))
+    unknown = [outcome for _ref, outcome in results if outcome.outcome is Outcome.UNKNOWN]
+    if unknown:
+        lines = list(dict.fromkeys(line for outcome in unknown for line in outcome.evidence))
+        return CheckOutcome(spec.kind, Outcome.UNKNOWN, tuple(lines[:ACROSS_SHOWN]))
+    return CheckOutcome(spec.kind, Outcome.FAILS, (f"none of {len(snapshots)} workloads shows it",))
+
+
 def evaluate_many(*, kb, snapshots: Sequence[WorkloadSnapshot], counts, context: CheckContext) -> list[Finding]:
-    """Every entry against every workload. Cluster-scoped checks give one finding for the cluster;
-    per workload they count only where the entry needs all checks to hold."""
+    """Every entry against every workload. An entry with a cluster-scoped check (the quotas) gives one
+    finding, for the cluster: its per-workload checks are asked of every workload and answered there,
+    so a quota is reported once, not once per workload as well."""
     cluster_ref = WorkloadRef(kind=CLUSTER_KIND, namespace=None, name=context.cluster_name)
     cluster_outcomes = _cluster_outcomes(kb, counts, context)
     findings: list[Finding] = []
     for entry in kb.entries.values():
         once = cluster_outcomes.get(entry.id)
         if once:
-            findings.append(
-                combine(entry_id=entry.id, workload=cluster_ref, outcomes=once, confirm_when=entry.checks.confirm_when)
+            shared = iter(once)
+            outcomes = [
+                next(shared) if is_cluster_scoped(spec) else _across_workloads(spec, snapshots, context)
+                for spec in entry.checks.items
+            ]
+            finding = combine(
+                entry_id=entry.id, workload=cluster_ref, outcomes=outcomes, confirm_when=entry.checks.confirm_when
             )
-        per_workload = [s for s in entry.checks.items if not is_cluster_scoped(s)]
-        if not per_workload:
+            findings.append(finding)
             continue
         for snapshot in snapshots:
-            shared = iter(once or [])
-            outcomes = []
-            for spec in entry.checks.items:
-                if not is_cluster_scoped(spec):
-                    outcomes.append(evaluate(spec, snapshot, context))
-                elif entry.checks.confirm_when == "all":
-                    outcomes.append(next(shared))
-                else:
-                    next(shared)
+            outcomes = [evaluate(spec, snapshot, context) for spec in entry.checks.items]
             findings.append(
                 combine(
                     entry_id=entry.id, workload=snapshot.ref, outcomes=outcomes, confirm_when=entry.checks.confirm_when

@@ -20,7 +20,8 @@ from bot.cluster.kubeapi import Access, KubeApi
 from bot.cluster.live_pieces import piece
 from bot.cluster.snapshot import Unreadable, WorkloadSnapshot
 from bot.cluster.sources import Progress
-from bot.cluster.views import Event, Pod, PodTemplate, Service, Workload
+from bot.cluster.suggestions import namespace_exists, namespace_not_found
+from bot.cluster.views import Event, Pod, PodTemplate, Selector, Service, Workload
 from bot.domain import WorkloadRef
 from bot.errors import ClusterUnreachableError
 
@@ -117,10 +118,18 @@ def _group_pods(
     """Pods per workload (bare pods become workloads), and the ReplicaSets/Jobs seen per workload."""
     pods_of: dict[Key, list[Pod]] = defaultdict(list)
     children_of: dict[Key, set[str]] = defaultdict(set)
+    selecting = _selectors_by_namespace(workloads)
     for pod in pods:
         owner = pod.meta.controller()
         if owner is None:
-            workloads[("Pod", pod.meta.namespace or "", pod.name)] = pod
+            # No owner reference (a pod created by hand, or one whose references were stripped): it
+            # belongs to the workload whose selector picks it, as `diagnose` reads it; else to itself.
+            ns = pod.meta.namespace or ""
+            chosen = next((k for k, sel in selecting.get(ns, []) if sel.matches(pod.meta.labels)), None)
+            if chosen is None:
+                workloads[("Pod", ns, pod.name)] = pod
+            else:
+                pods_of[chosen].append(pod)
             continue
         key: Key = (owner[0], pod.meta.namespace or "", owner[1])
         while key in parent:
@@ -130,7 +139,22 @@ def _group_pods(
     return pods_of, children_of
 
 
+def _selectors_by_namespace(workloads: dict[Key, Workload | Pod]) -> dict[str, list[tuple[Key, Selector]]]:
+    """Per namespace, the workloads with a label selector, in a stable order (kind, then name)."""
+    found: dict[str, list[tuple[Key, Selector]]] = defaultdict(list)
+    for key in sorted(workloads, key=lambda k: (WORKLOAD_KINDS.index(k[0]) if k[0] in WORKLOAD_KINDS else 99, k[2])):
+        view = workloads[key]
+        selector = view.selector if isinstance(view, Workload) else None
+        if selector and (selector.match_labels or selector.expressions):
+            found[key[1]].append((key, selector))
+    return found
+
+
 def read_inventory(api: KubeApi, *, namespace: str | None, progress: Progress | None = None) -> Inventory:
+    """Raises NotFoundError (with close names) for a namespace that does not exist: a mistyped name
+    is not a namespace with nothing wrong in it."""
+    if namespace is not None and namespace_exists(api, namespace) is False:
+        raise namespace_not_found(api, namespace)
     reader = _Reader(api, namespace, progress)
     workloads, parent = _workloads(reader, namespace)
     all_pods = reader.list("pods", KINDS["Pod"].collection_path(namespace), keep=reader.view(read_pod, "Pod"))

@@ -1,14 +1,17 @@
 """A thin layer over the official client's ApiClient: bounded JSON/text GETs, paging, metadata-only
-lists, and one mapping from HTTP failures to the error family (with the verb and resource named).
+lists, and one mapping from HTTP and TLS failures to the error family (with the verb, resource,
+context and host named).
 
-After the cluster stops answering once, later calls fail at once with the same error, so a diagnosis
-of an unreachable cluster takes one timeout, not one per request.
+After the cluster stops answering, calls in the next few seconds fail at once with the same error,
+so a diagnosis of an unreachable cluster takes one timeout, not one per request; later calls try
+the cluster again, so a long-running bot recovers when the cluster comes back.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -27,6 +30,8 @@ METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v
 PAGE_SIZE = 500
 TRANSIENT = {429, 500, 502, 503, 504}
 RETRY_PAUSE = 0.2
+#: How long after an unanswered request later calls fail at once instead of waiting for a timeout each.
+DOWN_WINDOW = 5.0
 IN_CLUSTER_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
 
 
@@ -67,13 +72,16 @@ class KubeApi:
         timeout: float,
         default_namespace: str = "default",
         context_name: str = "in-cluster",
+        down_window: float = DOWN_WINDOW,
     ):
         self.api_client = api_client
         self.timeout = timeout
         self.default_namespace = default_namespace
         #: The kubeconfig context in use ("in-cluster" for the pod's service account).
         self.context_name = context_name
-        self._down: ClusterUnreachableError | None = None
+        self.down_window = down_window
+        self._down_error: ClusterUnreachableError | None = None
+        self._down_until = 0.0
         #: Called with each request path; lets benchmarks and progress displays count requests.
         self.on_request: Callable[[str], None] | None = None
 
@@ -81,9 +89,25 @@ class KubeApi:
     def host(self) -> str:
         return str(self.api_client.configuration.host)
 
+    @property
+    def _down(self) -> ClusterUnreachableError | None:
+        """The last unanswered request's error while it is fresh (callers fail fast), else None."""
+        if self._down_error is not None and time.monotonic() >= self._down_until:
+            self._down_error = None
+        return self._down_error
+
+    def reset(self) -> None:
+        """Forget that the cluster was unreachable: the next call tries it again at once."""
+        self._down_error = None
+
+    def _went_down(self, error: ClusterUnreachableError) -> ClusterUnreachableError:
+        self._down_error, self._down_until = error, time.monotonic() + self.down_window
+        return error
+
     def _send(self, path: str, query: Sequence[tuple[str, Any]], accept: str, access: Access) -> bytes:
-        if self._down is not None:
-            raise self._down
+        down = self._down
+        if down is not None:
+            raise down
         method, url, headers, _body, _post = self.api_client.param_serialize(
             method="GET",
             resource_path=path,
@@ -98,12 +122,7 @@ class KubeApi:
                 response = self.api_client.call_api(method, url, header_params=headers, _request_timeout=self.timeout)
                 response.read()
             except (urllib3.exceptions.HTTPError, OSError) as exc:
-                reason = getattr(exc, "reason", None) or exc
-                self._down = ClusterUnreachableError(
-                    f"cannot reach the cluster at {self.host} ({access.describe()}): "
-                    f"{_short(reason)} (timeout {self.timeout:g}s)"
-                )
-                raise self._down from None
+                raise self._went_down(self._unreachable(exc, access)) from None
             status = response.status
             if 200 <= status < 300:
                 return response.data
@@ -126,6 +145,27 @@ class KubeApi:
                 )
             raise ApiRefused(status, message or str(response.reason))
         raise AssertionError("unreachable")  # the loop either returns or raises
+
+    def _unreachable(self, exc: BaseException, access: Access) -> ClusterUnreachableError:
+        """No HTTP answer: the cluster is down or slow, or TLS failed (which no retry will fix)."""
+        where = f"the cluster at {self.host} (context {self.context_name})"
+        tls = _tls_failure(exc)
+        if isinstance(tls, ssl.SSLCertVerificationError):
+            detail = (tls.verify_message or tls.reason or str(tls)).rstrip(".")
+            # Nothing was sent: the client refused the server before any request.
+            return ClusterUnreachableError(
+                f"{where} presented a TLS certificate the kubeconfig does not trust: {detail}",
+                hint="check the context's server and certificate-authority-data",
+            )
+        if tls is not None:
+            return ClusterUnreachableError(
+                f"the TLS handshake with {where} failed ({access.describe()}): {tls.reason or 'TLS error'}",
+                hint="check the context's server, certificate-authority-data and client certificate",
+            )
+        reason = getattr(exc, "reason", None) or exc
+        return ClusterUnreachableError(
+            f"cannot reach {where} ({access.describe()}): {_short(reason)} (timeout {self.timeout:g}s)"
+        )
 
     def get(self, path: str, *, access: Access, query: Sequence[tuple[str, Any]] = ()) -> dict[str, Any] | None:
         """One object, or None when it does not exist."""
@@ -171,6 +211,22 @@ class KubeApi:
                 return
 
 
+def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """The ssl error behind urllib3's wrappers (MaxRetryError -> SSLError -> ssl.SSLError), if any."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError):
+            return current
+        linked = [getattr(current, "reason", None), current.__cause__, current.__context__, *current.args]
+        pending.extend(item for item in linked if isinstance(item, BaseException))
+    return None
+
+
 def _short(reason: object) -> str:
     text = str(reason)
     if "timed out" in text.lower() or "timeout" in text.lower():
@@ -187,7 +243,9 @@ def _kubeconfig_files(explicit: str | Path | None) -> str | None:
     return os.pathsep.join(existing) or None
 
 
-def connect(*, context: str | None, timeout: float, kubeconfig: str | Path | None = None) -> KubeApi:
+def connect(
+    *, context: str | None, timeout: float, kubeconfig: str | Path | None = None, down_window: float = DOWN_WINDOW
+) -> KubeApi:
     """A client for the kubeconfig context (KUBECONFIG, ~/.kube/config), else the in-cluster account."""
     configuration = client.Configuration()
     files = _kubeconfig_files(kubeconfig)
@@ -218,5 +276,9 @@ def connect(*, context: str | None, timeout: float, kubeconfig: str | Path | Non
     # Our own single retry for 429/5xx replaces urllib3's silent ones, which would multiply timeouts.
     configuration.retries = urllib3.util.Retry(total=0, redirect=0, raise_on_status=False)
     return KubeApi(
-        client.ApiClient(configuration), timeout=timeout, default_namespace=namespace, context_name=context_name
+        client.ApiClient(configuration),
+        timeout=timeout,
+        default_namespace=namespace,
+        context_name=context_name,
+        down_window=down_window,
     )

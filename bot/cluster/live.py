@@ -16,6 +16,7 @@ from bot.cluster.live_pieces import piece
 from bot.cluster.pod_counts import count_pods
 from bot.cluster.snapshot import ClusterCounts, ContainerLog, Unreadable, WorkloadSnapshot
 from bot.cluster.sources import Progress
+from bot.cluster.suggestions import elsewhere, namespace_exists, namespace_not_found
 from bot.cluster.views import Event, Meta, Pod, PodTemplate, Service, Workload
 from bot.domain import WorkloadRef
 from bot.errors import ClusterPermissionError, ClusterUnreachableError, EksDoctorError, NotFoundError
@@ -90,34 +91,31 @@ class LiveSource:
         raise self._not_found(ref, namespace, kinds)
 
     def _not_found(self, ref: WorkloadRef, namespace: str, kinds: Sequence[str]) -> NotFoundError:
-        """Name what is missing and offer the closest names; suggestions are best effort."""
+        """Name what is missing and offer the closest names in the namespace, or, when none is close,
+        the same name in other namespaces. Suggestions are best effort."""
+        if namespace_exists(self.api, namespace) is False:
+            missing = namespace_not_found(self.api, namespace, looking_for=ref.name)
+            if missing.suggestions:
+                return missing
+            return NotFoundError(missing.message, suggestions=elsewhere(self.api, ref.name, kinds, namespace=namespace))
         names: dict[str, str] = {}
-        namespace_missing = False
         try:
-            if self.api.get(f"/api/v1/namespaces/{namespace}", access=Access("get", "namespaces")) is None:
-                namespace_missing = True
+            for kind in kinds:
+                info = KINDS[kind]
                 for item in self.api.items(
-                    "/api/v1/namespaces", access=Access("list", "namespaces"), metadata_only=True, max_pages=4
+                    info.collection_path(namespace),
+                    metadata_only=True,
+                    access=Access("list", info.plural, namespace),
+                    max_pages=4,
                 ):
-                    names[name_of(item)] = name_of(item)
-            else:
-                for kind in kinds:
-                    info = KINDS[kind]
-                    for item in self.api.items(
-                        info.collection_path(namespace),
-                        metadata_only=True,
-                        access=Access("list", info.plural, namespace),
-                        max_pages=4,
-                    ):
-                        label = name_of(item) if len(kinds) == 1 else f"{kind.lower()}/{name_of(item)}"
-                        names.setdefault(label, name_of(item))
+                    label = name_of(item) if len(kinds) == 1 else f"{kind.lower()}/{name_of(item)}"
+                    names.setdefault(label, name_of(item))
         except (EksDoctorError, ApiRefused):
             pass
-        wanted = namespace if namespace_missing else ref.name
-        found = process.extract(wanted, names, limit=SUGGESTIONS, score_cutoff=SUGGESTION_CUTOFF)
+        found = process.extract(ref.name, names, limit=SUGGESTIONS, score_cutoff=SUGGESTION_CUTOFF)
         suggestions = [label for _value, _score, label in found]
-        if namespace_missing:
-            return NotFoundError(f"namespace {namespace} not found (looking for {ref.name})", suggestions=suggestions)
+        if not suggestions:
+            suggestions = elsewhere(self.api, ref.name, kinds, namespace=namespace)
         if ref.kind != ANY_KIND:
             return NotFoundError(f"{ref.kind.lower()} {ref.name} not found in namespace {namespace}",
                                  suggestions=suggestions)  # fmt: skip

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.core.clusters import Connection
 from bot.core.inspection import resolve_workload
-from bot.core.offers import Offer, OfferKind
+from bot.core.offers import Offer, OfferKind, plan_offer
 from bot.domain import Actor, WorkloadRef
 from bot.errors import InputError, RefusedError
 
@@ -97,15 +97,7 @@ def preview_offer(doctor: Any, *, offer: Offer) -> FixPreview:
     if offer.kind is not OfferKind.PATCH or offer.workload is None:
         raise InputError(f"offer {offer.id} is not a fix")
     connection = doctor.connect_recorded(offer.cluster)
-    from bot.remedies.service import prepare_fix
-
-    plan = prepare_fix(
-        kb=doctor.kb,
-        api=connection.api,
-        workload=offer.workload,
-        entry_id=offer.entry_id,
-        overrides=dict(offer.annotations),
-    )
+    plan = plan_offer(doctor, connection.api, offer)
     return FixPreview(
         plan=plan,
         cluster=connection.name,
@@ -163,9 +155,9 @@ def apply_undo(
 
 
 def list_actions(doctor: Any, *, cluster: str | None = None, status: str | None = None, limit: int = 50) -> list:
-    from bot.remedies.service import list_fix_actions
+    from bot.store import list_actions as read  # the store alone: no Kubernetes client to list
 
-    return list_fix_actions(store=doctor.store(), cluster=cluster, status=status, limit=limit)
+    return read(doctor.store(), cluster=cluster, status=status, limit=limit)
 
 
 def get_action(doctor: Any, *, action_id: str) -> Any:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.core.recording import Thread
 from bot.domain import Actor
+
+if TYPE_CHECKING:  # the recording module brings the offers and remedies: not needed to list incidents
+    from bot.core.recording import Thread
 
 
 def list_incidents(
@@ -66,7 +68,7 @@ def schema_upgrade(doctor: Any) -> tuple[str | None, str | None, str]:
     """(revision before, revision after, database URL without its password)."""
     from bot.store import open_store, upgrade
 
-    store = open_store(doctor.settings.database_url, migrate=False)
+    store = open_store(doctor.stores.url, migrate=False, create_folder=doctor.stores.is_default)
     try:
         before, after = upgrade(store)
         return before, after, store.url
@@ -78,7 +80,7 @@ def schema_revision(doctor: Any) -> tuple[str | None, str, str]:
     """(current revision, the revision this version needs, database URL without its password)."""
     from bot.store import current_revision, head_revision, open_store
 
-    store = open_store(doctor.settings.database_url, migrate=False)
+    store = open_store(doctor.stores.url, migrate=False, create_folder=doctor.stores.is_default)
     try:
         return current_revision(store), head_revision(), store.url
     finally:

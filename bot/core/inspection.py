@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.core.clusters import Connection
-from bot.core.offers import Offer, OfferKind, build_offers
+from bot.core.offers import Offer, OfferKind, build_offers, plan_offer
 from bot.core.recording import Recording, Thread, record_triage
 from bot.domain import Actor, WorkloadRef
 from bot.errors import EksDoctorError, RefusedError
@@ -101,17 +101,8 @@ def _previewed(doctor: Any, connection: Connection, offer: Offer, symptom: str |
     """A patch offer with the workload's current values and the change's cost, for a confirm dialog."""
     if offer.kind is not OfferKind.PATCH or offer.workload is None:
         return offer
-    from bot.remedies.service import prepare_fix
-
     try:
-        plan = prepare_fix(
-            kb=doctor.kb,
-            api=connection.api,
-            workload=offer.workload,
-            entry_id=offer.entry_id,
-            overrides=dict(offer.annotations),
-            symptom_text=symptom,
-        )
+        plan = plan_offer(doctor, connection.api, offer, symptom=symptom)
     except EksDoctorError:
         return offer  # the click plans again and says what is wrong
     return replace(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +42,45 @@ def validate_folder(folder: Path) -> tuple[list[str], int]:
     problems = validate(folder)
     count = len([p for p in folder.rglob("*") if p.suffix in {".yaml", ".yml"} and p.name != "lexicon.yaml"])
     return problems, count
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A query the matcher missed, and the answer people or the cluster finally gave."""
+
+    incident_id: str
+    query: str
+    matched: tuple[str, ...]
+    rejected: tuple[str, ...]
+    answer: str  # the entry chosen or confirmed, or "none" when nothing was
+    how: str  # "chosen", "confirmed" or "nothing chosen"
+
+    def as_jsonl(self) -> dict[str, object]:
+        """The training-set line (`{"q", "expect", "kind"}`) plus where it came from, for review."""
+        return {
+            "q": self.query,
+            "expect": self.answer,
+            "kind": "gap",
+            "incident": self.incident_id,
+            "matched": list(self.matched),
+            "rejected": list(self.rejected),
+            "how": self.how,
+        }
+
+
+def gaps(doctor: Any, *, since: datetime | None = None, limit: int = 500) -> dict[str, list[Gap]]:
+    """Unmatched or rejected queries grouped by what was finally chosen or confirmed (best first)."""
+    from bot.store import match_gaps
+
+    grouped: dict[str, list[Gap]] = {}
+    for record in match_gaps(doctor.store(), since=since, limit=limit):
+        chosen = [e for e in record.chosen if e not in record.rejected]
+        if chosen:
+            answer, how = chosen[0], "chosen"
+        elif record.confirmed:
+            answer, how = record.confirmed[0], "confirmed"
+        else:
+            answer, how = "none", "nothing chosen"
+        gap = Gap(record.incident_id, record.symptom, record.matched, record.rejected, answer, how)
+        grouped.setdefault(answer, []).append(gap)
+    return dict(sorted(grouped.items(), key=lambda item: (item[0] == "none", -len(item[1]), item[0])))

@@ -175,3 +175,18 @@ def _ticket_offer(entry: Any, cluster: str | None) -> Offer:
 
 def with_incident(offers: Sequence[Offer], incident_id: str | None) -> list[Offer]:
     return [replace(offer, incident_id=incident_id) for offer in offers]
+
+
+def plan_offer(doctor: Any, api: Any, offer: Offer, *, symptom: str | None = None) -> Any:
+    """The patch plan of a fix offer against the workload as it is now (one read, nothing written)."""
+    from bot.remedies.service import prepare_fix
+
+    assert offer.kind is OfferKind.PATCH and offer.workload is not None
+    return prepare_fix(
+        kb=doctor.kb,
+        api=api,
+        workload=offer.workload,
+        entry_id=offer.entry_id,
+        overrides=dict(offer.annotations),
+        symptom_text=symptom,
+    )

@@ -98,9 +98,14 @@ def get_ticket(doctor: Any, *, ticket_id: str) -> Any:
 
 
 def list_tickets(doctor: Any, *, status: str | None = None, cluster: str | None = None, limit: int = 50) -> list:
-    from bot.remedies.quota import list_tickets as read
+    # Straight from the store: listing drafts needs neither the Kubernetes client nor the drafting code.
+    from bot.errors import InputError
+    from bot.store import TicketStatus, list_ticket_drafts
 
-    return read(store=doctor.store(), status=status, cluster=cluster, limit=limit)
+    allowed = [s.value for s in TicketStatus]
+    if status is not None and status not in allowed:
+        raise InputError(f"unknown ticket status {status!r} (one of {', '.join(allowed)})")
+    return list_ticket_drafts(doctor.store(), status=status, cluster=cluster, limit=limit)
 
 
 @dataclass(frozen=True, slots=True)

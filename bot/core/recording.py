@@ -2,6 +2,10 @@
 
 If the store cannot be reached, is misconfigured, or fails in any other way, the answer is still
 given, with a note that it was not recorded; the reason is logged with a reference id.
+
+A Slack thread is one incident. From the command line, looking at the same workload again about the
+same problem within EKS_DOCTOR_INCIDENT_REUSE_WINDOW hours adds to the open incident instead of
+opening another.
 """
 
 from __future__ import annotations
@@ -9,11 +13,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from bot.core.offers import Offer
-from bot.domain import Actor, Finding, WorkloadRef
+from bot.domain import Actor, Channel, Finding, WorkloadRef
 from bot.errors import EksDoctorError, new_reference
+from bot.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +62,9 @@ def record_triage(
     from bot.store import IncidentSource, SlackThread, save_offers
     from bot.store import record_triage as store_triage
 
+    reuse = None
+    if thread is None and actor.channel is Channel.CLI:
+        reuse = timedelta(hours=doctor.settings.incident_reuse_hours)
     try:
         store = doctor.store()
         recorded = store_triage(
@@ -70,6 +79,7 @@ def record_triage(
             findings=list(findings),
             delivery_id=delivery_id,
             thread=SlackThread(thread.channel_id, thread.thread_ts) if thread else None,
+            reuse_within=reuse,
         )
         recording = Recording(incident_id=recorded.incident_id, created=recorded.created, duplicate=recorded.duplicate)
         linked = [replace(offer, incident_id=recorded.incident_id) for offer in offers]
@@ -78,9 +88,11 @@ def record_triage(
         rows = save_offers(store, incident_id=recorded.incident_id, offers=[o.to_row() for o in linked])
         return recording, [replace(offer, id=row.id) for offer, row in zip(linked, rows, strict=True)]
     except EksDoctorError as exc:
+        metrics.count_error(exc)
         log.warning("incident not recorded: %s", exc)
         return Recording(incident_id=None, error=str(exc)), list(offers)
     except Exception as exc:  # any store failure: the answer matters more than the record
+        metrics.DEPENDENCY_ERRORS.labels(dependency="store").inc()
         reference = new_reference()
         log.exception("incident not recorded (reference %s)", reference)
         return Recording(incident_id=None, error=f"{type(exc).__name__} (reference {reference})"), list(offers)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import DoctorConfig, load_config
-from bot.core.clusters import ClusterConnector, Connection, recorded_target
 from bot.core.stores import StoreProvider
-from bot.settings import Settings
+
+if TYPE_CHECKING:  # imported on first use: a command that needs no config or cluster starts faster
+    from bot.config import DoctorConfig
+    from bot.core.clusters import ClusterConnector, Connection
+    from bot.settings import Settings
 
 
 class Doctor:
@@ -26,19 +28,28 @@ class Doctor:
         config: DoctorConfig | None = None,
         kubeconfig: str | None = None,
         on_kb_note: Callable[[str], None] | None = None,
+        on_note: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         if config is not None:
             self.__dict__["config"] = config
-        self.stores = StoreProvider(settings.database_url)
-        self.clusters = ClusterConnector(timeout=settings.kube_timeout_seconds, kubeconfig=kubeconfig)
+        self.stores = StoreProvider(settings.database_url, on_note=on_note)
+        self._kubeconfig = kubeconfig
         self._on_kb_note = on_kb_note
         self._kb_lock = threading.Lock()
         self._kb: Any = None
 
     @cached_property
     def config(self) -> DoctorConfig:
+        from bot.config import load_config
+
         return load_config(self.settings.config_path)
+
+    @cached_property
+    def clusters(self) -> ClusterConnector:
+        from bot.core.clusters import ClusterConnector
+
+        return ClusterConnector(timeout=self.settings.kube_timeout_seconds, kubeconfig=self._kubeconfig)
 
     @property
     def kb(self) -> Any:  # knowledge.loader.KnowledgeBase (imported on first use: `--help` stays fast)
@@ -69,6 +80,8 @@ class Doctor:
 
     def connect_recorded(self, name: str | None, *, context: str | None = None) -> Connection:
         """The cluster an action or draft was recorded on (a `--context` given by the user wins)."""
+        from bot.core.clusters import recorded_target
+
         if context:
             return self.connect(context=context)
         cluster, recorded_context = recorded_target(self.config, name)

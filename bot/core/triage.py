@@ -12,6 +12,7 @@ from bot.core.offers import Offer, build_offers
 from bot.core.recording import Recording, Thread, record_triage
 from bot.domain import Actor, Verdict, WorkloadRef
 from bot.errors import EksDoctorError
+from bot.observability import metrics
 
 #: The runner-up is named as an alternative the person should rule out when it scores this close.
 AMBIGUITY_RATIO = 0.85
@@ -70,6 +71,7 @@ def match_text(doctor: Any, *, text: str, top: int = 3) -> list[Any]:
     return doctor.kb.matcher.match(text, top=top)
 
 
+@metrics.observed_triage
 def triage(
     doctor: Any,
     *,
@@ -152,4 +154,5 @@ def _inspect(
         )
         result.workload = result.diagnosis.workload
     except EksDoctorError as exc:
+        metrics.count_error(exc)
         result.diagnosis_error = str(exc)

@@ -30,11 +30,16 @@ def reasoning_en(basis: dict[str, Any], kind: Any) -> str:
         demand += f" ({basis['usage']} in use + {basis['unmet']} wanted but not created)"
     elif basis["peak"] > basis["usage"]:
         demand += f" (the highest usage recorded; {basis['usage']} now)"
-    parts.append(f"{demand} x {basis['headroom']:g} headroom = {basis['with_headroom']} (rounded up)")
+    figures = f"{demand} x {basis['headroom']:g} headroom = {basis['with_headroom']} (rounded up)"
+    requested = basis["requested"]
+    if requested and requested < basis["suggested"]:
+        # The ticket asks for what the person said: explain that figure, and what the figures alone say.
+        return f"{requested} as requested (by the figures alone: {figures})"
+    parts.append(figures)
     if basis["floor"] > basis["with_headroom"]:
         parts.append(f"at least {basis['floor']} so the new limit is above the current one")
-    if basis["requested"] and basis["requested"] >= basis["suggested"]:
-        parts.append(f"{basis['requested']} as requested")
+    if requested and requested >= basis["suggested"]:
+        parts.append(f"{requested} as requested")
     return "; ".join(parts)
 
 
@@ -45,11 +50,15 @@ def reasoning_zh(basis: dict[str, Any], kind: Any) -> str:
         demand += f"（使用中 {basis['usage']} + 未能创建 {basis['unmet']}）"
     elif basis["peak"] > basis["usage"]:
         demand += f"（历史最高用量；当前 {basis['usage']}）"
-    parts.append(f"{demand} × {basis['headroom']:g} 倍余量 = {basis['with_headroom']}（向上取整）")
+    figures = f"{demand} × {basis['headroom']:g} 倍余量 = {basis['with_headroom']}（向上取整）"
+    requested = basis["requested"]
+    if requested and requested < basis["suggested"]:
+        return f"按申请值 {requested}（仅按数据计算：{figures}）"
+    parts.append(figures)
     if basis["floor"] > basis["with_headroom"]:
         parts.append(f"至少 {basis['floor']}，以高于当前上限")
-    if basis["requested"] and basis["requested"] >= basis["suggested"]:
-        parts.append(f"按申请值 {basis['requested']}")
+    if requested and requested >= basis["suggested"]:
+        parts.append(f"按申请值 {requested}")
     return "；".join(parts)
 
 

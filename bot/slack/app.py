@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -12,6 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.core import Doctor
 from bot.errors import ConfigError, new_reference
+from bot.observability import logs, metrics
 from bot.slack import buttons, commands, conversations, home, quota_modal
 from bot.slack.context import SlackContext
 from bot.slack.jobs import Jobs
@@ -70,7 +70,7 @@ def create_app(doctor: Doctor, *, mode: str = HTTP) -> tuple[App, SlackContext]:
         request_verification_enabled=mode == HTTP,
         token_verification_enabled=False,  # no Slack call at start-up: a Slack outage must not stop the bot
         process_before_response=False,
-        listener_executor=ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="eks-doctor-ack"),
+        listener_executor=logs.ContextExecutor(max_workers=ACK_THREADS, thread_name_prefix="eks-doctor-ack"),
         raise_error_for_unhandled_request=False,
         ignoring_self_events_enabled=True,
     )
@@ -82,6 +82,8 @@ def create_app(doctor: Doctor, *, mode: str = HTTP) -> tuple[App, SlackContext]:
         people=People(client, groups=lambda: _fixer_groups(doctor)),
         jobs=Jobs(workers=settings.workers),
     )
+    logs.protect([token, signing, app_token, _secret(settings.action_secret), *_database_password(settings)])
+    app.use(_observe)
     for module in (commands, conversations, buttons, quota_modal, home):
         module.register(app, ctx)
 
@@ -93,6 +95,25 @@ def create_app(doctor: Doctor, *, mode: str = HTTP) -> tuple[App, SlackContext]:
         )
 
     return app, ctx
+
+
+def _observe(body: dict[str, Any], req: Any, next: Any) -> None:
+    """Count the request by surface and give its logs a request id (Slack's event id when it has one)."""
+    surface = metrics.surface_of(body)
+    metrics.REQUESTS.labels(surface=surface).inc()
+    logs.request_id.set(body.get("event_id") or logs.new_request_id())
+    retry = (req.headers.get("x-slack-retry-num") or [None])[0]
+    log.info("slack %s%s", surface, f" (retry {retry})" if retry else "")
+    next()
+
+
+def _database_password(settings: Any) -> list[str]:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return [make_url(settings.database_url).password or ""]
+    except Exception:  # not a URL: the store reports it; nothing to protect here
+        return []
 
 
 def _fixer_groups(doctor: Doctor) -> list[str]:

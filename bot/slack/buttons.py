@@ -17,6 +17,7 @@ from slack_bolt import Ack, App
 
 from bot.core import fixes, incidents
 from bot.errors import RefusedError
+from bot.observability import metrics
 from bot.slack.context import SlackContext
 from bot.slack.ids import ActionId, action_pattern
 from bot.slack.render import Message
@@ -71,11 +72,14 @@ def apply_fix(ctx: SlackContext, body: dict[str, Any], action: dict[str, Any], r
     try:
         fixes.authorize(ctx.doctor, actor=actor, cluster=offer.cluster, namespace=namespace)
     except RefusedError as exc:
+        metrics.REFUSALS.labels(action="fix").inc()
         fixes.refuse_offer(ctx.doctor, actor=actor, offer=offer, reason=str(exc))
         reply.private(user, ctx.renderer.error(f"Not applied: {exc}"))
         return
     preview = fixes.preview_offer(ctx.doctor, offer=offer)
-    result = fixes.apply_fix(ctx.doctor, actor=actor, preview=preview, request_key=f"slack:fix:{offer.id}")
+    result = metrics.counted_change(
+        "fix", lambda: fixes.apply_fix(ctx.doctor, actor=actor, preview=preview, request_key=f"slack:fix:{offer.id}")
+    )
     _report_change(ctx, reply, user, result)
 
 
@@ -87,10 +91,14 @@ def undo(ctx: SlackContext, body: dict[str, Any], action: dict[str, Any], reply:
     try:
         fixes.authorize(ctx.doctor, actor=actor, cluster=recorded.cluster, namespace=recorded.namespace)
     except RefusedError as exc:
+        metrics.REFUSALS.labels(action="undo").inc()
         reply.private(user, ctx.renderer.error(f"Not undone: {exc}"))
         return
     preview = fixes.preview_undo(ctx.doctor, action_id=recorded.id)
-    result = fixes.apply_undo(ctx.doctor, actor=actor, preview=preview, request_key=f"slack:undo:{recorded.id}")
+    result = metrics.counted_change(
+        "undo",
+        lambda: fixes.apply_undo(ctx.doctor, actor=actor, preview=preview, request_key=f"slack:undo:{recorded.id}"),
+    )
     _report_change(ctx, reply, user, result)
 
 

@@ -16,6 +16,7 @@ from bot.core import incidents, triage
 from bot.core.language import question_language
 from bot.core.recording import Thread
 from bot.errors import EksDoctorError
+from bot.observability import metrics
 from bot.slack.context import SlackContext
 from bot.slack.replies import Reply, error_reporter
 from bot.slack.text import plain_text
@@ -80,10 +81,14 @@ def _first_delivery(ctx: SlackContext, event_id: str) -> bool:
     """False for an event already claimed (by this replica or another); True when the store is away,
     since answering twice is better than never answering."""
     try:
-        return incidents.claim_delivery(ctx.doctor, source=EVENT_SOURCE, delivery_id=event_id)
+        first = incidents.claim_delivery(ctx.doctor, source=EVENT_SOURCE, delivery_id=event_id)
     except EksDoctorError as exc:
+        metrics.count_error(exc)
         log.warning("delivery %s not claimed: %s", event_id, exc)
         return True
+    if not first:
+        metrics.DUPLICATES.labels(kind="event").inc()
+    return first
 
 
 def _thread_parent(ctx: SlackContext, channel: str, thread_ts: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 _TEXTS: dict[str, tuple[str, str]] = {
     "looking": ("Looking into it…", "正在排查…"),
     "looking_at": ("Looking into {what}…", "正在排查 {what}…"),
@@ -61,16 +63,18 @@ def t(key: str, lang: str = "en", **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def entry_title(entry: object, lang: str) -> str:
-    return getattr(entry, "title_zh", None) if lang == "zh" and getattr(entry, "title_zh", None) else entry.title  # type: ignore[attr-defined]
+def _pick(lang: str, english: object, chinese: object) -> str:
+    text = chinese if lang == "zh" and chinese else english
+    return " ".join(str(text or "").split())
 
 
-def entry_summary(entry: object, lang: str) -> str:
-    text = getattr(entry, "summary_zh", None) if lang == "zh" else None
-    return " ".join(str(text or getattr(entry, "summary", "")).split())
+def entry_title(entry: Any, lang: str) -> str:
+    return _pick(lang, entry.title, getattr(entry, "title_zh", None))
 
 
-def remedy_summary(entry: object, lang: str) -> str:
-    remedy = getattr(entry, "remedy", None)
-    text = getattr(remedy, "summary_zh", None) if lang == "zh" else None
-    return " ".join(str(text or getattr(remedy, "summary", "")).split())
+def entry_summary(entry: Any, lang: str) -> str:
+    return _pick(lang, entry.summary, getattr(entry, "summary_zh", None))
+
+
+def remedy_summary(entry: Any, lang: str) -> str:
+    return _pick(lang, entry.remedy.summary, getattr(entry.remedy, "summary_zh", None))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from bot.errors import EksDoctorError, new_reference
+from bot.observability import logs, metrics
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,8 @@ Reply = Callable[[Any], None]
 
 class Jobs:
     def __init__(self, *, workers: int) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="eks-doctor-job")
+        # Jobs keep the request id of the delivery that submitted them.
+        self._executor = logs.ContextExecutor(max_workers=workers, thread_name_prefix="eks-doctor-job")
 
     def submit(self, work: Callable[[], None], *, on_error: Callable[[str | None, str], None]) -> Future[None]:
         """Run `work`; an expected error reaches `on_error(None, message)`, anything else
@@ -31,6 +33,7 @@ class Jobs:
             try:
                 work()
             except EksDoctorError as exc:
+                metrics.count_error(exc)
                 log.info("request refused: %s", exc)
                 _safely(on_error, None, str(exc))
             except Exception:

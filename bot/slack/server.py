@@ -1,4 +1,5 @@
-"""Serving the bot: HTTP mode behind uvicorn (`POST /slack/events`, `GET /healthz`) or Socket Mode.
+"""Serving the bot: HTTP mode behind uvicorn (`POST /slack/events`, `GET /healthz`, `GET /metrics`) or
+Socket Mode.
 
 Bolt's own development server is not used. Requests are dispatched in a thread pool, so a slow
 listener never blocks the event loop; Bolt verifies the signature and timestamp of every request.
@@ -6,9 +7,11 @@ listener never blocks the event loop; Bolt verifies the signature and timestamp 
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import socket
 import threading
+import time
 from typing import Any
 
 from slack_bolt import App
@@ -18,6 +21,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from bot.observability import metrics
 
 log = logging.getLogger("eks_doctor.server")
 
@@ -34,7 +39,11 @@ def http_app(app: App, *, ready: Any = None) -> Starlette:
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             return JSONResponse({"error": "request too large"}, status_code=413)
-        response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        started = time.perf_counter()
+        # A fresh context per request: the request id set while dispatching stays with this request.
+        dispatch = contextvars.copy_context().run
+        response = await run_in_threadpool(dispatch, app.dispatch, to_bolt_request(request, body))
+        metrics.ACK_SECONDS.observe(time.perf_counter() - started)
         return to_starlette_response(response)
 
     async def healthz(_request: Request) -> Response:
@@ -43,10 +52,15 @@ def http_app(app: App, *, ready: Any = None) -> Starlette:
             return JSONResponse({"status": "degraded", "problems": problems}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    async def prometheus(_request: Request) -> Response:
+        page, content_type = metrics.exposition()
+        return Response(page, media_type=content_type)
+
     return Starlette(
         routes=[
             Route("/slack/events", events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", prometheus, methods=["GET"]),
         ]
     )
 

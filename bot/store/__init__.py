@@ -8,6 +8,7 @@ from bot.store.actions import get_action, list_actions, mark_undone, record_acti
 from bot.store.deliveries import claim_delivery, prune_deliveries, record_delivery
 from bot.store.engine import RetryPolicy, Store
 from bot.store.feedback import feedback_counts, record_feedback
+from bot.store.gaps import GapRecord, match_gaps
 from bot.store.incidents import record_triage
 from bot.store.lifecycle import open_checked_store, open_store
 from bot.store.migrate import current_revision, downgrade, ensure_schema_current, head_revision, upgrade
@@ -53,6 +54,7 @@ __all__ = [
     "FeedbackRecord",
     "FeedbackVote",
     "FindingRecord",
+    "GapRecord",
     "IncidentDetail",
     "IncidentSource",
     "IncidentStatus",
@@ -83,6 +85,7 @@ __all__ = [
     "list_incidents",
     "list_ticket_drafts",
     "mark_undone",
+    "match_gaps",
     "open_checked_store",
     "open_store",
     "prune_deliveries",

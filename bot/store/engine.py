@@ -109,7 +109,20 @@ def _normalise_url(raw: str) -> URL:
     return url
 
 
-def create_store_engine(raw_url: str, *, busy_timeout_ms: int = 5000, connect_timeout: int = 5) -> Engine:
+def sqlite_file(raw_url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    url = _normalise_url(raw_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).expanduser()
+
+
+def create_store_engine(
+    raw_url: str, *, busy_timeout_ms: int = 5000, connect_timeout: int = 5, create_folder: bool = True
+) -> Engine:
+    """An engine for `raw_url`. Without `create_folder` (a URL someone typed into
+    EKS_DOCTOR_DATABASE_URL) a SQLite file's folder must exist: a mistyped path is an error, not a
+    new, empty store in a folder nobody meant to create."""
     url = _normalise_url(raw_url)
     options: dict[str, Any] = {"json_serializer": json_serializer}
     if url.get_backend_name() == "sqlite":
@@ -120,6 +133,11 @@ def create_store_engine(raw_url: str, *, busy_timeout_ms: int = 5000, connect_ti
         read_only = False
         if not in_memory and not url.database.startswith("file:"):
             path = Path(url.database).expanduser()
+            if not create_folder and not path.parent.is_dir():
+                raise ConfigError(
+                    f"EKS_DOCTOR_DATABASE_URL points into {path.parent}, which is not an existing folder",
+                    hint="create the folder, or fix the path",
+                )
             read_only = _read_only(path)
             if read_only:
                 url = _read_only_url(path)

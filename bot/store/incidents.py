@@ -4,11 +4,16 @@ Exactly once: with a delivery id, the claim is one INSERT ... ON CONFLICT DO NOT
 transaction as the incident, so a Slack retry (or a second replica) records nothing twice, and a
 failed write releases the claim for the next retry. One Slack thread is one incident, enforced by a
 unique key on (channel, thread_ts); a second triage in the thread appends to it.
+
+Outside a thread (the CLI), a triage may be given a reuse window: an open or mitigated incident of the
+same source, cluster and workload, updated within the window and about an entry this triage also
+matched or confirmed (or, both finding nothing, about nothing), is added to instead of opening another.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, literal, select, update
@@ -19,6 +24,7 @@ from bot.store.deliveries import claim_delivery, delivery_incident
 from bot.store.engine import Store
 from bot.store.ids import INCIDENT, new_id
 from bot.store.models import Incident, IncidentEvent, IncidentFinding, IncidentMatch
+from bot.store.queries import incident_entries
 from bot.store.records import EventKind, IncidentSource, IncidentStatus, RecordedTriage, SlackThread
 from bot.store.sql import insert_ignore, insert_rows
 from bot.store.types import bound_text, utcnow
@@ -59,6 +65,7 @@ def record_triage(
     findings: Sequence[Finding] = (),
     delivery_id: str | None = None,
     thread: SlackThread | None = None,
+    reuse_within: timedelta | None = None,
 ) -> RecordedTriage:
     """Record one triage; raises StoreUnavailableError if the store stays unreachable.
 
@@ -75,9 +82,16 @@ def record_triage(
         now = utcnow()
         conn = session.connection()  # Core statements only: skip the ORM's per-statement overhead
         fields = {"cluster": cluster, "namespace": namespace, "workload": where}
-        incident_id, created = _open_incident(
-            conn, origin=origin, reporter=reporter, symptom=symptom, thread=thread, fields=fields, now=now
-        )
+        reused = None
+        if thread is None and reuse_within is not None and reuse_within > timedelta(0) and where is not None:
+            about = {entry for entry, _, _ in ranked} | {f.entry_id for f in findings if str(f.verdict) == "confirmed"}
+            reused = _reusable(session, origin=origin, fields=fields, about=about, since=now - reuse_within)
+        if reused is not None:
+            incident_id, created = reused, False
+        else:
+            incident_id, created = _open_incident(
+                conn, origin=origin, reporter=reporter, symptom=symptom, thread=thread, fields=fields, now=now
+            )
         if delivery_id is not None and not claim_delivery(
             conn, source=delivery_source(origin), delivery_id=delivery_id, incident_id=incident_id
         ):
@@ -165,6 +179,35 @@ def _open_incident(
     return existing, False
 
 
+REUSE_CANDIDATES = 20
+
+
+def _reusable(
+    session: Session, *, origin: IncidentSource, fields: dict[str, str | None], about: set[str], since: Any
+) -> str | None:
+    """The most recently updated incident this triage continues, if any (see the module's docstring)."""
+    query = (
+        select(Incident.id)
+        .where(
+            Incident.source == origin.value,
+            Incident.slack_channel.is_(None),
+            Incident.status.in_([IncidentStatus.OPEN.value, IncidentStatus.MITIGATED.value]),
+            Incident.updated_at >= since,
+            *(getattr(Incident, name) == value if value is not None else getattr(Incident, name).is_(None)
+              for name, value in fields.items()),
+        )
+        .order_by(Incident.updated_at.desc(), Incident.id)
+        .limit(REUSE_CANDIDATES)
+    )  # fmt: skip
+    candidates = list(session.scalars(query))
+    entries = incident_entries(session, candidates)
+    for incident_id in candidates:
+        recorded = set(entries[incident_id])
+        if recorded & about or (not recorded and not about):
+            return incident_id
+    return None
+
+
 def _touch(session: Connection, *, incident_id: str, fields: dict[str, str | None], now: Any) -> None:
     # A later triage in the thread may name the cluster or workload the first one did not.
     values: dict[str, Any] = {"updated_at": now}
@@ -220,8 +263,14 @@ def _triage_event(
     now: Any,
 ) -> dict[str, Any]:
     confirmed = sorted({f.entry_id for f in findings if str(f.verdict) == "confirmed"})
-    top = ", ".join(entry for entry, _, _ in ranked[:3]) or "no known issue"
-    message = f"triage: {top}" + (f"; confirmed: {', '.join(confirmed)}" if confirmed else "")
+    said = []
+    if ranked:
+        said.append("matches " + ", ".join(entry for entry, _, _ in ranked[:3]))
+    if confirmed:
+        said.append(f"confirmed: {', '.join(confirmed)}")
+    if not said:
+        said.append("no known issue matched or confirmed" if findings else "no known issue matched")
+    message = "triage: " + "; ".join(said)
     data: dict[str, Any] = {
         "matches": [[entry, score] for entry, score, _ in ranked],
         "confirmed": confirmed,

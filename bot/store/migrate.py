@@ -8,16 +8,16 @@ migrate once; SQLite upgrades run in one BEGIN IMMEDIATE transaction, which seri
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.errors import StoreUnavailableError
 from bot.store.engine import UPGRADE_HINT, Store, describe_error
+
+if TYPE_CHECKING:  # alembic is imported when a revision is read or changed, not by every command
+    from alembic.config import Config
 
 # Dated file names: the versions folder reads in the order the schema grew.
 FILE_TEMPLATE = "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s"
@@ -37,6 +37,8 @@ def migrations_path() -> Path:
 
 def alembic_config(*, connection: Connection | None = None, url: str | None = None) -> Config:
     """An alembic Config built in code; `connection` is handed to migrations/env.py."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_path()))
     config.set_main_option("file_template", FILE_TEMPLATE)
@@ -50,12 +52,16 @@ def alembic_config(*, connection: Connection | None = None, url: str | None = No
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "migrations/versions holds no revision"
     return head
 
 
 def _revision_of(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -69,6 +75,8 @@ def current_revision(store: Store) -> str | None:
 
 
 def _migrate(store: Store, *, direction: str, revision: str) -> tuple[str | None, str | None]:
+    from alembic import command
+
     try:
         with store.connect() as connection:
             transaction = connection.begin_nested() if connection.in_transaction() else connection.begin()
@@ -100,6 +108,8 @@ def ensure_schema_current(store: Store) -> str:
     current = current_revision(store)
     if current == head:
         return current
+    from alembic.script import ScriptDirectory
+
     known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if current is not None and current not in known:
         raise StoreUnavailableError(

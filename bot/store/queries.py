@@ -59,18 +59,34 @@ def list_incidents(
         if since is not None:
             query = query.where(Incident.created_at >= since)
         rows = list(session.scalars(query))
-        entries: dict[str, list[str]] = defaultdict(list)
-        if rows:
-            pairs = session.execute(
-                select(IncidentMatch.incident_id, IncidentMatch.entry_id)
-                .where(IncidentMatch.incident_id.in_([row.id for row in rows]))
-                .order_by(IncidentMatch.incident_id, IncidentMatch.rank)
-            )
-            for incident_id, entry_id in pairs:
-                entries[incident_id].append(entry_id)
+        entries = incident_entries(session, [row.id for row in rows])
         return [incident_summary(row, entries[row.id]) for row in rows]
 
     return store.run(work, what="list incidents")
+
+
+def incident_entries(session: Session, incident_ids: list[str]) -> dict[str, list[str]]:
+    """Per incident, the entries it is about: the matched ones in rank order, then any entry a
+    finding confirmed that no symptom matched (a diagnosis without a symptom has only those)."""
+    entries: dict[str, list[str]] = defaultdict(list)
+    if not incident_ids:
+        return entries
+    pairs = session.execute(
+        select(IncidentMatch.incident_id, IncidentMatch.entry_id)
+        .where(IncidentMatch.incident_id.in_(incident_ids))
+        .order_by(IncidentMatch.incident_id, IncidentMatch.rank)
+    )
+    for incident_id, entry_id in pairs:
+        entries[incident_id].append(entry_id)
+    confirmed = session.execute(
+        select(IncidentFinding.incident_id, IncidentFinding.entry_id)
+        .where(IncidentFinding.incident_id.in_(incident_ids), IncidentFinding.verdict == "confirmed")
+        .order_by(IncidentFinding.incident_id, IncidentFinding.id)
+    )
+    for incident_id, entry_id in confirmed:
+        if entry_id not in entries[incident_id]:
+            entries[incident_id].append(entry_id)
+    return entries
 
 
 def get_incident(store: Store, *, incident_id: str) -> IncidentDetail:
@@ -99,7 +115,7 @@ def get_incident(store: Store, *, incident_id: str) -> IncidentDetail:
             select(TicketDraft).where(TicketDraft.incident_id == incident_id).order_by(TicketDraft.created_at)
         )
         return IncidentDetail(
-            incident=incident_summary(row, [m.entry_id for m in matches]),
+            incident=incident_summary(row, incident_entries(session, [incident_id])[incident_id]),
             matches=tuple(matches),
             findings=tuple(finding_record(f) for f in findings),
             timeline=tuple(event_record(e) for e in events),

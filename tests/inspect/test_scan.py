@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.cluster.inspector import scan
 from bot.config import DoctorConfig
-from bot.domain import Verdict
+from bot.domain import Outcome, Verdict
 from tests.inspect.conftest import config_with
 from tests.kube_emulator import builders as b
 
@@ -47,7 +47,11 @@ def test_scan_groups_pods_events_and_services_per_workload(kube, live, kb, setti
     assert verdict("checkout", "istio-dns-timeout-ipvs-udp") is Verdict.CONFIRMED
     assert verdict("search", "istio-dns-timeout-ipvs-udp") is Verdict.RULED_OUT
     assert verdict("inventory", "port-9100-conflict") is Verdict.CONFIRMED
-    assert verdict("checkout", "quota-pods-per-cluster") is Verdict.CONFIRMED  # its ReplicaSet's event
+    # a quota is the cluster's: its ReplicaSet's failure event confirms it there, naming the workload
+    assert not [f for f in report.findings if f.workload.name == "checkout" and f.entry_id.startswith("quota-")]
+    quota = next(f for f in report.findings if f.workload.kind == "Cluster" and f.entry_id == "quota-pods-per-cluster")
+    assert quota.verdict is Verdict.CONFIRMED
+    assert any(e.startswith("deployment/checkout in shop: event ") for e in quota.evidence)
     # logs are not read in a scan, so the egress entry stays unknown and says why
     egress = next(f for f in report.findings if f.workload.name == "checkout" and f.entry_id == "public-network-egress")
     assert egress.verdict is Verdict.UNKNOWN and any("not read during a scan" in e for e in egress.evidence)
@@ -64,11 +68,10 @@ def test_cluster_scoped_quota_is_evaluated_once_with_a_warning(kube, live, kb, s
     assert pod_quota.verdict is Verdict.RULED_OUT
     assert "9 of 10 pods (90%) in cluster prod" in pod_quota.evidence[0]
     assert any("pod quota near: 9 of 10 pods (90%)" in w for w in report.warnings)
-    per_workload = [
-        f for f in report.findings if f.entry_id == "quota-pods-per-cluster" and f.workload.kind != "Cluster"
-    ]
-    assert len(per_workload) == 3
-    assert all(len(f.checks) == 1 and f.checks[0].check == "quota_failure_events" for f in per_workload)
+    # reported once, for the cluster: the failure events of every workload are one check of that finding
+    assert [f.workload.kind for f in report.findings if f.entry_id.startswith("quota-")] == ["Cluster", "Cluster"]
+    events = next(c for c in pod_quota.checks if c.check == "quota_failure_events")
+    assert events.outcome is Outcome.FAILS and events.evidence == ("none of 3 workloads shows it",)
     # an all-namespaces scan counts from its own pod listing: no second cluster-wide list
     assert len([r for r in kube.requests if r.path == "/api/v1/pods"]) == 1
 
@@ -91,5 +94,6 @@ def test_denied_kinds_are_reported_and_the_rest_scanned(kube, live, kb, settings
     report = scan(kb=kb, source=live(), namespace=None, config=DoctorConfig(), settings=settings)
     assert report.workloads == 1 and report.partial and not report.unreachable
     assert any("cronjobs across the cluster: the cluster denied list cronjobs" in u for u in report.unreadable)
-    quota = next(f for f in report.findings if f.entry_id == "quota-pods-per-cluster" and f.workload.kind != "Cluster")
-    assert quota.verdict is Verdict.UNKNOWN
+    quota = next(f for f in report.findings if f.entry_id == "quota-pods-per-cluster")
+    assert quota.workload.kind == "Cluster" and quota.verdict is Verdict.UNKNOWN
+    assert next(c for c in quota.checks if c.check == "quota_failure_events").outcome is Outcome.UNKNOWN

@@ -15,7 +15,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.kube_emulator import errors
+from tests.kube_emulator import access_review, errors, openapi
 from tests.kube_emulator.discovery import discovery_document
 from tests.kube_emulator.errors import ApiError
 from tests.kube_emulator.patching import PatchError, json_patch, merge_patch, strategic_merge_patch
@@ -48,6 +48,9 @@ _INITIAL_STATUS: dict[str, dict[str, Any]] = {
     "namespaces": {"phase": "Active"},
     "services": {"loadBalancer": {}},
 }
+
+
+JSON_PATCH_FAILED = "the server rejected our request due to an error in our request"
 
 
 def now() -> str:
@@ -84,10 +87,12 @@ class ApiServer:
         with self._denials_lock:
             self._denials.clear()
 
-    def _authorize(self, verb: str, route: Route) -> None:
+    def _denied(self, verb: str, route: Route) -> bool:
         with self._denials_lock:
-            denied = any(d.matches(verb, route) for d in self._denials)
-        if denied:
+            return any(d.matches(verb, route) for d in self._denials)
+
+    def _authorize(self, verb: str, route: Route) -> None:
+        if self._denied(verb, route):
             raise errors.forbidden(self.user, verb, route.rt, route.rbac_namespace, route.name, route.subresource)
 
     # -- dispatch --------------------------------------------------------------------------------
@@ -98,8 +103,14 @@ class ApiServer:
             if path in ("/healthz", "/livez", "/readyz"):
                 return Response(200, b"ok", "text/plain")
             document = discovery_document(path, req.headers.get("Host") or "")
+            if document is None and path.startswith(openapi.ROOT):
+                document = openapi.openapi_document(path)
+                if document is None:
+                    raise errors.path_not_found()
             if document is not None:
                 return json_response(200, document)
+        if path == access_review.PATH and req.method == "POST":
+            return json_response(201, access_review.review(req.body, self._denied))
         route = parse_route(path)
         verb = verb_of(req.method, route, req.query)
         self._authorize(verb, route)
@@ -114,6 +125,8 @@ class ApiServer:
             obj = self._existing(route)
             metadata_only = wants_metadata(req.headers.get("Accept"), is_list=False)
             return json_response(200, partial(obj) if metadata_only else obj)
+        if verb in ("create", "update", "patch"):
+            openapi.check_field_validation(req.query)
         if verb == "create":
             return json_response(201, self._create(route, req.body, dry_run_of(req.query)))
         if verb == "update":
@@ -301,6 +314,10 @@ class ApiServer:
             try:
                 new = apply(clone(old), patch)
             except PatchError as exc:
+                if apply is json_patch:
+                    # kube-apiserver answers a JSON patch that does not apply with a generic 422 that
+                    # drops the patch library's message.
+                    raise ApiError(422, JSON_PATCH_FAILED, details={}) from None
                 raise ApiError(422, str(exc), details={}) from None
             if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
                 raise errors.bad_request("the patch does not leave a valid object")

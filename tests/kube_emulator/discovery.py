@@ -35,13 +35,28 @@ def _api_group(group: str, version: str) -> dict[str, Any]:
 
 
 def _resource(rt: ResourceType) -> dict[str, Any]:
-    return {
+    document: dict[str, Any] = {
         "name": rt.plural,
         "singularName": rt.singular,
         "namespaced": rt.namespaced,
         "kind": rt.kind,
         "verbs": _VERBS,
     }
+    if rt.short_names:
+        document["shortNames"] = list(rt.short_names)
+    if rt.categories:
+        document["categories"] = list(rt.categories)
+    return document
+
+
+#: Served without storage: `kubectl auth can-i` asks the server through it (see access_review.py).
+_SELF_SUBJECT_ACCESS_REVIEW = {
+    "name": "selfsubjectaccessreviews",
+    "singularName": "selfsubjectaccessreview",
+    "namespaced": False,
+    "kind": "SelfSubjectAccessReview",
+    "verbs": ["create"],
+}
 
 
 def discovery_document(path: str, host: str) -> dict[str, Any] | None:
@@ -67,6 +82,8 @@ def discovery_document(path: str, host: str) -> dict[str, Any] | None:
     else:
         return None
     resources = [_resource(rt) for rt in RESOURCES if rt.group == group and rt.version == version]
+    if group == "authorization.k8s.io":
+        resources.append(_SELF_SUBJECT_ACCESS_REVIEW)
     if group == "":
         resources.append({"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]})
     return {

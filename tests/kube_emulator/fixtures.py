@@ -22,5 +22,6 @@ def kube() -> Iterator[KubeEmulator]:
 
 @pytest.fixture
 def kubeconfig(kube: KubeEmulator, tmp_path: Path) -> Path:
-    """A kubeconfig whose current context `emulator` reaches `kube` with its bearer token."""
+    """A kubeconfig whose current context `emulator` reaches `kube` over HTTPS (the run's CA in
+    `certificate-authority-data`) with its bearer token; kubectl accepts it as it is."""
     return kube.write_kubeconfig(tmp_path / "kubeconfig", context="emulator")

@@ -68,21 +68,62 @@ def strategic_merge_patch(target: Any, patch: Any) -> Any:
 
 
 def _merge_list(current: list[Any], patch: list[Any], candidates: tuple[str, ...]) -> list[Any]:
+    """Merge a keyed list as apimachinery does, including the order of the result: the patch's items
+    in the patch's order, with the items only the server has kept where they stood relative to them."""
     if not all(isinstance(item, dict) for item in patch):
         return copy.deepcopy(patch)
-    result = list(current)
+    key = next((k for k in candidates if any(k in item for item in patch)), candidates[0])
+    merged = [item for item in current if isinstance(item, dict)]
+    plain: list[dict[str, Any]] = []
     for item in patch:
-        key = next((k for k in candidates if k in item), None)
-        if key is None:
-            raise PatchError(f"map: {item} does not contain declared merge key: {candidates[0]}")
-        index = next((i for i, old in enumerate(result) if isinstance(old, dict) and old.get(key) == item[key]), None)
-        if item.get("$patch") == "delete":
-            if index is not None:
-                del result[index]
-        elif index is None:
-            result.append(strategic_merge_patch({}, item))
+        if key not in item:
+            raise PatchError(f"map: {item} does not contain declared merge key: {key}")
+        directive = item.get("$patch")
+        if directive == "delete":
+            merged = [old for old in merged if old.get(key) != item[key]]
+        elif directive == "replace":
+            return [strategic_merge_patch({}, i) for i in patch if "$patch" not in i]
+        elif directive is not None:
+            raise PatchError(f"Unknown patch type: {directive} in map: {item}")
         else:
-            result[index] = strategic_merge_patch(result[index], item)
+            plain.append(item)
+    original_order = [old.get(key) for old in merged]
+    for item in plain:
+        index = next((i for i, old in enumerate(merged) if old.get(key) == item[key]), None)
+        if index is None:
+            merged.append(strategic_merge_patch({}, item))
+        else:
+            merged[index] = strategic_merge_patch(merged[index], item)
+    patch_order = [item[key] for item in plain]
+    from_patch = sorted((m for m in merged if m.get(key) in patch_order), key=lambda m: patch_order.index(m.get(key)))
+    server_only = [m for m in merged if m.get(key) not in patch_order]
+    return _interleave(server_only, from_patch, original_order, key)
+
+
+def _interleave(server_only: list[Any], from_patch: list[Any], original_order: list[Any], key: str) -> list[Any]:
+    """Both lists keep their own order; a server-only item goes first only when it stood before the
+    patched item it is compared with (an item new to the list has no place, so the patch wins)."""
+    result: list[Any] = []
+    i = j = 0
+    while i < len(server_only) or j < len(from_patch):
+        if j >= len(from_patch):
+            result.append(server_only[i])
+            i += 1
+        elif i >= len(server_only):
+            result.append(from_patch[j])
+            j += 1
+        else:
+            left, right = server_only[i].get(key), from_patch[j].get(key)
+            if (
+                left in original_order
+                and right in original_order
+                and original_order.index(left) < original_order.index(right)
+            ):
+                result.append(server_only[i])
+                i += 1
+            else:
+                result.append(from_patch[j])
+                j += 1
     return result
 
 

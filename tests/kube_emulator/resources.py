@@ -25,6 +25,9 @@ class ResourceType:
     delete_returns_object: bool = False
     #: Field selector labels the real API server accepts for this type (others are a 400).
     field_labels: frozenset[str] = field(default=_METADATA_FIELDS)
+    #: Discovery's shortNames and categories: kubectl resolves `deploy` and `all` through them.
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ("all",)
 
     @property
     def api_version(self) -> str:
@@ -59,6 +62,7 @@ PODS = ResourceType(
     "pods",
     "Pod",
     delete_returns_object=True,
+    short_names=("po",),
     field_labels=_labels(
         "status.phase",
         "spec.nodeName",
@@ -76,6 +80,8 @@ EVENTS = ResourceType(
     "events",
     "Event",
     has_status=False,
+    short_names=("ev",),
+    categories=(),
     field_labels=_labels(
         "involvedObject.kind",
         "involvedObject.namespace",
@@ -97,15 +103,19 @@ NAMESPACES = ResourceType(
     "Namespace",
     namespaced=False,
     delete_returns_object=True,
+    short_names=("ns",),
+    categories=(),
     field_labels=_labels("status.phase"),
 )
-SERVICES = ResourceType("", "v1", "services", "Service", delete_returns_object=True)
-DEPLOYMENTS = ResourceType("apps", "v1", "deployments", "Deployment")
-STATEFULSETS = ResourceType("apps", "v1", "statefulsets", "StatefulSet")
-DAEMONSETS = ResourceType("apps", "v1", "daemonsets", "DaemonSet")
-REPLICASETS = ResourceType("apps", "v1", "replicasets", "ReplicaSet", field_labels=_labels("status.replicas"))
+SERVICES = ResourceType("", "v1", "services", "Service", delete_returns_object=True, short_names=("svc",))
+DEPLOYMENTS = ResourceType("apps", "v1", "deployments", "Deployment", short_names=("deploy",))
+STATEFULSETS = ResourceType("apps", "v1", "statefulsets", "StatefulSet", short_names=("sts",))
+DAEMONSETS = ResourceType("apps", "v1", "daemonsets", "DaemonSet", short_names=("ds",))
+REPLICASETS = ResourceType(
+    "apps", "v1", "replicasets", "ReplicaSet", field_labels=_labels("status.replicas"), short_names=("rs",)
+)
 JOBS = ResourceType("batch", "v1", "jobs", "Job", field_labels=_labels("status.successful"))
-CRONJOBS = ResourceType("batch", "v1", "cronjobs", "CronJob")
+CRONJOBS = ResourceType("batch", "v1", "cronjobs", "CronJob", short_names=("cj",))
 
 RESOURCES: tuple[ResourceType, ...] = (
     PODS,
@@ -124,7 +134,7 @@ RESOURCES: tuple[ResourceType, ...] = (
 FIELD_PATHS = {"source": "source.component", "status.successful": "status.succeeded"}
 
 #: The API groups served, for discovery and routing: group -> version.
-GROUPS = {"": "v1", "apps": "v1", "batch": "v1"}
+GROUPS = {"": "v1", "apps": "v1", "batch": "v1", "authorization.k8s.io": "v1"}
 
 
 def by_group_plural(group: str, version: str, plural: str) -> ResourceType | None:
@@ -141,11 +151,16 @@ def by_kind(api_version: str, kind: str) -> ResourceType | None:
     return None
 
 
+def by_group_resource(group: str, plural: str) -> ResourceType | None:
+    """The type an access review names (a group and a plural, no version)."""
+    return next((rt for rt in RESOURCES if rt.group == group and rt.plural == plural), None)
+
+
 def lookup(name: str) -> ResourceType:
     """Resolve what tests write: `pods`, `deployments.apps`, `Deployment` or `deployment`."""
     wanted = name.strip()
     for rt in RESOURCES:
-        if wanted in (rt.plural, rt.qualified, rt.kind, rt.singular):
+        if wanted in (rt.plural, rt.qualified, rt.kind, rt.singular, *rt.short_names):
             return rt
     known = ", ".join(rt.plural for rt in RESOURCES)
     raise KeyError(f"unknown resource {name!r} (known: {known})")

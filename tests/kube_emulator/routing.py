@@ -29,6 +29,8 @@ class Request:
     query: dict[str, str]
     headers: Mapping[str, str]  # case-insensitive lookups (an http.client message)
     body: bytes = b""
+    #: The common name of the client certificate verified in the TLS handshake, if one was sent.
+    certificate_user: str | None = None
 
 
 @dataclass

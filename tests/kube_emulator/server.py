@@ -1,16 +1,21 @@
-"""`KubeEmulator`: a local HTTP server speaking enough of the Kubernetes API for the official client,
-plus the control methods tests use to arrange state and faults.
+"""`KubeEmulator`: a local HTTPS server speaking enough of the Kubernetes API for the official client
+and for kubectl, plus the control methods tests use to arrange state and faults.
 
 The HTTP side is `http.server.ThreadingHTTPServer` on 127.0.0.1 in a daemon thread, HTTP/1.1 with
-keep-alive (the client pools connections). `stop()` also cuts open keep-alive connections, so a
-stopped emulator behaves like an unreachable cluster (connection refused) rather than answering on a
-pooled socket; `restart()` listens again on the same port with the same objects.
+keep-alive (clients pool connections), over TLS with a certificate from a CA made for the run
+(`tls.py`). The TLS handshake happens in the connection's own thread, so a client that stalls or
+rejects the certificate never holds up the accept loop. `stop()` also cuts open keep-alive
+connections, so a stopped emulator behaves like an unreachable cluster (connection refused) rather
+than answering on a pooled socket; `restart()` listens again on the same port with the same objects.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import socket
+import ssl
+import sys
 import threading
 import traceback
 from collections import deque
@@ -28,12 +33,15 @@ from tests.kube_emulator.errors import ApiError
 from tests.kube_emulator.resources import NAMESPACES, by_kind, lookup
 from tests.kube_emulator.routing import VERBS, Denial, Request, Response, json_response
 from tests.kube_emulator.store import Store, clone
+from tests.kube_emulator.tls import ClusterTLS, peer_user, session_tls
 from tests.kube_emulator.validation import validate
 
 DEFAULT_TOKEN = "kube-emulator-token"
 DEFAULT_USER = "system:serviceaccount:ops:eks-doctor"
 #: Namespaces every real cluster has; seeded so creating objects in them works as on a cluster.
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+#: A client that connects but never completes the TLS handshake is dropped after this long.
+HANDSHAKE_TIMEOUT = 10.0
 
 
 class RecordedRequest(NamedTuple):
@@ -46,11 +54,24 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a delayed request must not make stop() wait
 
-    def __init__(self, address: tuple[str, int], emulator: KubeEmulator) -> None:
+    def __init__(self, address: tuple[str, int], emulator: KubeEmulator, context: ssl.SSLContext) -> None:
         self.emulator = emulator
+        self.context = context
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = self.socket.accept()
+        return self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up or refuses the certificate is not an emulator bug; anything else is.
+
+        (API handling never raises: `_respond` turns its own bugs into a 500 and prints them.)
+        """
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
     def track(self, sock: socket.socket, open_: bool) -> None:
         with self._connections_lock:
@@ -64,7 +85,9 @@ class _Server(ThreadingHTTPServer):
             connections = list(self._connections)
         for sock in connections:
             with contextlib.suppress(OSError):  # already closed by the client
-                sock.shutdown(socket.SHUT_RDWR)
+                # The plain socket's shutdown: SSLSocket.shutdown would drop its TLS state under a
+                # thread that is still reading from it.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -73,8 +96,17 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
+        self.server.track(self.request, True)
+        try:
+            self.request.settimeout(HANDSHAKE_TIMEOUT)
+            self.request.do_handshake()
+            self.request.settimeout(None)
+        except BaseException:
+            self.server.track(self.request, False)
+            raise
+        #: Who a verified client certificate says the client is (None: no certificate sent).
+        self.certificate_user = peer_user(self.request)
         super().setup()
-        self.server.track(self.connection, True)
 
     def finish(self) -> None:
         try:
@@ -90,7 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         parsed = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parsed.query, keep_blank_values=True).items()}
-        response = self.server.emulator._respond(Request(self.command, parsed.path, query, self.headers, body))
+        request = Request(self.command, parsed.path, query, self.headers, body, self.certificate_user)
+        response = self.server.emulator._respond(request)
         if response is None:  # stopped while delaying: vanish like a dead server
             self.close_connection = True
             return
@@ -115,9 +148,15 @@ class KubeEmulator:
         user: str = DEFAULT_USER,
         seed_namespaces: Iterable[str] = SYSTEM_NAMESPACES,
         port: int = 0,
+        tls: ClusterTLS | None = None,
     ) -> None:
-        """`token=None` disables authentication; `user` is the name RBAC messages quote."""
+        """`token=None` disables authentication; `user` is the name RBAC messages quote.
+
+        `tls` is the PKI to serve with (default: the one this process shares, see `tls.py`); a client
+        certificate it issued authenticates as well as the token.
+        """
         self.token = token
+        self.tls = tls or session_tls()
         self.store = Store()
         self._api = ApiServer(self.store, user)
         self._port = port
@@ -138,7 +177,7 @@ class KubeEmulator:
         with self._lifecycle:
             if self._server is None:
                 self._stopping = threading.Event()
-                self._server = _Server(("127.0.0.1", self._port), self)
+                self._server = _Server(("127.0.0.1", self._port), self, self.tls.server_context())
                 self._port = self._server.server_address[1]
                 self._thread = threading.Thread(
                     target=self._server.serve_forever,
@@ -184,7 +223,7 @@ class KubeEmulator:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}"
 
     @property
     def user(self) -> str:
@@ -200,15 +239,21 @@ class KubeEmulator:
         contexts: Iterable[str] | None = None,
         namespace: str = "default",
         token: str | None = None,
+        client_certificate: bool = False,
+        certificate_authority: bytes | None = None,
         current_context: str | None = None,
         merge: bool = False,
     ) -> Path:
         """Write a kubeconfig whose contexts all point at this emulator; returns the path.
 
-        `contexts` names several contexts at once (each with its own cluster and user entry named
-        like the context); `current_context` defaults to the first. `token` defaults to the
-        emulator's own. With `merge=True` an existing file keeps its other entries, so two
-        emulators can act as two clusters in one kubeconfig.
+        The file is one that both the Python client and kubectl accept: an `https://` server with
+        `certificate-authority-data`, and a bearer token. `contexts` names several contexts at once
+        (each with its own cluster and user entry named like the context); `current_context`
+        defaults to the first. `token` defaults to the emulator's own. `client_certificate=True`
+        authenticates with a certificate for the emulator's user instead of a token.
+        `certificate_authority` (PEM) replaces the CA the client trusts, to stand for a kubeconfig
+        that does not belong to this server. With `merge=True` an existing file keeps its other
+        entries, so two emulators can act as two clusters in one kubeconfig.
         """
         names = list(contexts) if contexts is not None else [context]
         if not names:
@@ -217,10 +262,15 @@ class KubeEmulator:
         config: dict[str, Any] = {"apiVersion": "v1", "kind": "Config", "preferences": {}}
         if merge and path.exists():
             config = yaml.safe_load(path.read_text()) or config
-        bearer = token if token is not None else (self.token or "")
+        cluster = {"server": self.url, "certificate-authority-data": _b64(certificate_authority or self.tls.ca_pem)}
+        if client_certificate:
+            cert_pem, key_pem = self.tls.client_certificate(self.user)
+            user: dict[str, str] = {"client-certificate-data": _b64(cert_pem), "client-key-data": _b64(key_pem)}
+        else:
+            user = {"token": token if token is not None else (self.token or "")}
         for section, entries in (
-            ("clusters", [{"name": n, "cluster": {"server": self.url}} for n in names]),
-            ("users", [{"name": n, "user": {"token": bearer}} for n in names]),
+            ("clusters", [{"name": n, "cluster": dict(cluster)} for n in names]),
+            ("users", [{"name": n, "user": dict(user)} for n in names]),
             ("contexts", [{"name": n, "context": {"cluster": n, "user": n, "namespace": namespace}} for n in names]),
         ):
             kept = [e for e in config.get(section) or [] if e.get("name") not in names]
@@ -359,6 +409,12 @@ class KubeEmulator:
 
     # -- the HTTP side ---------------------------------------------------------------------------
 
+    def _authenticated(self, req: Request) -> bool:
+        """The bearer token, or any client certificate the emulator's CA issued (verified in the handshake)."""
+        if self.token is None or req.certificate_user is not None:
+            return True
+        return req.headers.get("Authorization") == f"Bearer {self.token}"
+
     def _respond(self, req: Request) -> Response | None:
         with self._state_lock:
             self._requests.append(RecordedRequest(req.method, req.path, dict(req.query)))
@@ -369,7 +425,7 @@ class KubeEmulator:
         try:
             if failure is not None:
                 raise failure
-            if self.token is not None and req.headers.get("Authorization") != f"Bearer {self.token}":
+            if not self._authenticated(req):
                 raise errors.unauthorized()
             return self._api.handle(req)
         except ApiError as exc:
@@ -379,3 +435,7 @@ class KubeEmulator:
         except Exception as exc:  # an emulator bug: answer like the API server would, and show it
             traceback.print_exc()
             return json_response(500, errors.ApiError(500, f"emulator error: {exc!r}").status())
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")

@@ -3,7 +3,6 @@ way the CLI builds one, a migrated SQLite store per test, and a shop with a gRPC
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from bot.store import Store, open_store, upgrade
 from bot.store.models import Base
 from tests.kube_emulator import builders as b
 from tests.kube_emulator.fixtures import kube, kubeconfig  # noqa: F401
-from tests.store.conftest import DEFAULT_PG_URL, PG_URL_ENV, PgServer
+from tests.postgres import PgServer
 
 TCP = "eks.tke.cloud.tencent.com/ipvs-tcp-timeout"
 METRICS = "eks.tke.cloud.tencent.com/metrics-port"
@@ -32,21 +31,13 @@ def _migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _pg_url() -> Iterator[str]:
-    """One migrated PostgreSQL database for this session (see tests/store/conftest.py for the rules)."""
-    base_url = os.environ.get(PG_URL_ENV, DEFAULT_PG_URL)
-    try:
-        server = PgServer(base_url)
-    except ConnectionError as exc:
-        if os.environ.get("EKS_DOCTOR_SKIP_PG") == "1":
-            pytest.skip(f"PostgreSQL unreachable ({exc}); skipped because EKS_DOCTOR_SKIP_PG=1")
-        pytest.fail(f"PostgreSQL unreachable ({exc}); set EKS_DOCTOR_SKIP_PG=1 to skip on purpose", pytrace=False)
-    url = server.create_database("remedies")
+def _pg_url(pg_server: PgServer) -> str:
+    """One migrated PostgreSQL database for this session, on the tests' server (tests/postgres.py)."""
+    url = pg_server.create_database("remedies")
     store = open_store(url, migrate=False)
     upgrade(store)
     store.dispose()
-    yield url
-    server.drop_all()
+    return url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -120,7 +120,7 @@ def test_an_unreachable_cluster_exits_3(run, kube, shop):
 
 def test_undo_and_actions_list(run, kube, shop):
     fixed = json.loads(run("fix", "deploy/checkout", "-n", "shop", "-e", GRPC_ENTRY, "-y", "--json").stdout)
-    undone = run("undo", fixed["action_id"], "--json")
+    undone = run("undo", fixed["action_id"], "--yes", "--json")
     assert undone.exit_code == 0, undone.stderr
     data = json.loads(undone.stdout)
     assert data["status"] == "applied" and data["before"] == {TCP: "1800s"} and data["after"] == {TCP: None}
@@ -130,8 +130,33 @@ def test_undo_and_actions_list(run, kube, shop):
     assert listed[1]["undone_by"] == data["action_id"] and listed[1]["actor"].startswith("cli:")
     table = run("actions")
     assert fixed["action_id"] in table.stdout and "deployment/checkout in shop" in table.stdout
-    twice = run("undo", fixed["action_id"], "--json")
+    twice = run("undo", fixed["action_id"], "-y", "--json")
     assert twice.exit_code == 0 and json.loads(twice.stdout)["status"] == "already_applied"
+
+
+def test_undo_without_a_terminal_needs_yes_and_writes_nothing(run, kube, shop):
+    """A script piping into `undo` gets the preview and a refusal, never a rollout it did not ask for."""
+    fixed = json.loads(run("fix", "deploy/checkout", "-n", "shop", "-e", GRPC_ENTRY, "-y", "--json").stdout)
+    kube.reset_requests()
+    result = run("undo", fixed["action_id"], stdin="\n")
+    assert result.exit_code == 2
+    assert "no terminal to confirm on" in result.stderr and "--yes" in result.stderr
+    assert f"- {TCP}: " in result.stdout  # the preview of what an undo would remove
+    assert writes(kube) == [] and dry_runs(kube) == []
+    assert template_annotations(kube)[TCP] == "1800s"
+    assert run("actions", "list", "--json").stdout.count('"kind": "undo"') == 0
+
+
+def test_a_refused_undo_is_said_once_on_stderr(run, kube, shop):
+    fixed = json.loads(run("fix", "deploy/checkout", "-n", "shop", "-e", GRPC_ENTRY, "-y", "--json").stdout)
+    obj = kube.get_object("deployments", "shop", "checkout")
+    obj["spec"]["template"]["metadata"]["annotations"][TCP] = "900s"  # someone changed it since
+    kube.add(obj)
+    result = run("undo", fixed["action_id"], "--yes")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: refused")
+    assert "refused" not in result.stdout
+    assert template_annotations(kube)[TCP] == "900s"
 
 
 def test_undo_of_something_that_changed_nothing_is_refused(run, kube, shop):

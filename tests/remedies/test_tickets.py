@@ -221,3 +221,30 @@ def _sample(usage: int, at: datetime):
     from bot.store import UsageSample
 
     return UsageSample("prod-gz", "pods-per-cluster", usage, 200, at)
+
+
+def test_a_requested_figure_below_the_suggestion_is_what_the_ticket_argues_for(run, busy):
+    """`--requested 250` with figures that suggest 300: the ticket asks for 250 and its reason says so,
+    instead of arguing for 300 next to a request for 250."""
+    result = run("quota", "draft", "--type", "pods-per-cluster", "--requested", "250", "--json")
+    data = json.loads(result.stdout)
+    assert data["requested"] == 250 and data["suggested_limit"] == 300
+    assert "Requested new limit: 250" in data["text"]["en"]
+    why = next(line for line in data["text"]["en"].splitlines() if line.startswith("Why this figure:"))
+    assert why.startswith("Why this figure: 250 as requested (by the figures alone:")
+    assert why.endswith("= 300 (rounded up))")
+    why_zh = next(line for line in data["text"]["zh"].splitlines() if line.startswith("数值依据："))
+    assert why_zh.startswith("数值依据：按申请值 250")
+    human = run("quota", "draft", "--type", "pods-per-cluster", "--requested", "250").stdout
+    assert "asking for 250 (suggested 300): 250 as requested" in human
+
+
+def test_quota_list_columns_line_up(run, busy):
+    for requested in ("300", "1200"):
+        run("quota", "draft", "--type", "pods-per-cluster", "--requested", requested)
+    lines = [line for line in run("quota", "list").stdout.splitlines() if line.strip()]
+    header, rows = lines[0], lines[1:]
+    assert len(rows) == 2 and header.split()[:3] == ["id", "created", "(UTC)"]
+    requested_end = header.index("requested") + len("requested")
+    assert all(len(row.rstrip()) == requested_end for row in rows)  # right-aligned under its heading
+    assert {row.index("draft") for row in rows} == {header.index("status")}

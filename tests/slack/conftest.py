@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import ChannelDefaults, ClusterConfig, DoctorConfig, FixerRule
+from bot.observability import logs
 from tests.kube_emulator import builders as b
-from tests.slack.harness import SlackBot, start_bot
+from tests.slack.harness import BOT_TOKEN, DATABASE_PASSWORD, SIGNING_SECRET, SlackBot, start_bot
 from tests.slack_fake.server import FakeSlack
 
 FIXER = "U0FIXER"
 GROUP = "S0ONCALL"
 GROUP_MEMBER = "U0ONCALL"
+
+
+@pytest.fixture(autouse=True)
+def json_logs() -> Iterator[io.StringIO]:
+    """Every Slack scenario logs as the server does (JSON, here at DEBUG, libraries included); afterwards
+    the captured lines are searched for the bot token, the signing secret and the database password."""
+    root = logging.getLogger()
+    level = root.level
+    stream = io.StringIO()
+    handler = logs.configure("DEBUG", stream=stream)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    captured = stream.getvalue()
+    for secret in (BOT_TOKEN, SIGNING_SECRET, DATABASE_PASSWORD):
+        assert secret not in captured, f"a secret reached the logs: {secret[:6]}..."
 
 
 @pytest.fixture

@@ -26,6 +26,8 @@ from tests.slack_fake.server import BOT_USER, TEAM, FakeSlack
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token-0123456789"
+#: A password for database URLs in tests: it must never appear in a log line.
+DATABASE_PASSWORD = "Db-pa55word-never-logged"
 CHANNEL = "C0INCIDENT"
 _ids = itertools.count(1)
 

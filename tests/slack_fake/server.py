@@ -28,6 +28,7 @@ class Call:
     params: dict[str, Any]
     token: str | None = None
     at: float = field(default_factory=time.monotonic)
+    response: dict[str, Any] = field(default_factory=dict)  # what the fake answered
 
     def blocks_text(self) -> str:
         """Every text in the call's blocks (or view), joined: what a person would read."""
@@ -78,6 +79,7 @@ class FakeSlack:
         self.not_in_channels: set[str] = set()
         self.rate_limited: dict[str, int] = {}  # method -> how many more calls get 429
         self.socket_url: str | None = None
+        self.revoked = False  # auth.test answers invalid_auth, as for a revoked or mistyped token
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._changed = threading.Condition()
@@ -135,6 +137,8 @@ class FakeSlack:
             self.rate_limited[method] -= 1
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
         channel = params.get("channel")
+        if method == "auth.test" and self.revoked:
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
         if method == "auth.test":
             return 200, {"ok": True, "user_id": BOT_USER, "bot_id": "B0BOT001", "team_id": TEAM, "team": "Test"}, {}
         if method in ("chat.postMessage", "chat.update"):
@@ -184,7 +188,7 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return
             method = path.removeprefix("/api/")
             status, body, headers = fake.answer(method, params)
-            fake.record(Call(method, params, token))
+            fake.record(Call(method, params, token, response=body))
             self._send(status, json.dumps(body).encode(), "application/json", headers)
 
         def _send(self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None) -> None:

@@ -19,7 +19,10 @@ from .helpers import triage
 @pytest.fixture
 def cli(capsys, monkeypatch, tmp_path):
     """Run `eks-doctor ARGS` in-process; returns (exit code, stdout, stderr)."""
+    (tmp_path / "cli").mkdir()
     monkeypatch.setenv("EKS_DOCTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'cli' / 'eks-doctor.db'}")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("COLUMNS", "200")
 
     def run(*args: str) -> tuple[int, str, str]:
@@ -60,11 +63,45 @@ def seeded(cli):
     return first.incident_id, second.incident_id
 
 
-def test_first_use_creates_and_migrates_the_default_file(cli, tmp_path):
+def test_first_use_creates_and_migrates_the_given_file(cli, tmp_path):
     code, out, err = cli("incidents", "list")
     assert (code, err) == (0, "")
     assert "no incidents recorded" in out
     assert (tmp_path / "cli" / "eks-doctor.db").exists()
+
+
+def test_default_store_lives_in_the_user_data_directory_whatever_the_folder(cli, tmp_path, monkeypatch):
+    """Without EKS_DOCTOR_DATABASE_URL, commands run from two folders share one store, and the first
+    one says where it is."""
+    monkeypatch.delenv("EKS_DOCTOR_DATABASE_URL")
+    default = tmp_path / "data" / "eks-doctor" / "eks-doctor.db"
+    first, second = tmp_path / "one", tmp_path / "two"
+    first.mkdir(), second.mkdir()
+    monkeypatch.chdir(first)
+    code, _, err = cli("incidents", "list")
+    assert code == 0 and default.exists()
+    assert f"incidents are kept in {default}" in err
+    store = open_store(f"sqlite:///{default}")
+    try:
+        incident = triage(store, symptom="from folder one").incident_id
+    finally:
+        store.dispose()
+    monkeypatch.chdir(second)
+    code, out, err = cli("incidents", "list")
+    assert code == 0 and incident in out
+    assert err == ""  # said once, on first use
+    assert not (first / "eks-doctor.db").exists() and not (second / "eks-doctor.db").exists()
+
+
+def test_a_database_url_into_a_missing_folder_is_an_error_naming_the_setting(cli, tmp_path, monkeypatch):
+    missing = tmp_path / "no-such-folder" / "eks-doctor.db"
+    monkeypatch.setenv("EKS_DOCTOR_DATABASE_URL", f"sqlite:///{missing}")
+    code, out, err = cli("incidents", "list")
+    assert code == 2
+    assert "EKS_DOCTOR_DATABASE_URL" in err and str(missing.parent) in err
+    assert not missing.parent.exists()
+    code, out, _ = cli("incidents", "list", "--json")
+    assert code == 2 and json.loads(out)["error"]["exit_code"] == 2
 
 
 def test_list_json_shape_and_status_filter(cli, seeded):
@@ -130,6 +167,7 @@ def test_stats(cli, seeded):
 
 
 def test_db_current_and_upgrade(cli):
+    """On an empty database, `db current` says it is behind (and creates nothing but the file)."""
     code, out, _ = cli("db", "current", "--json")
     assert code == 0
     assert json.loads(out)["current"] is None and json.loads(out)["up_to_date"] is False
