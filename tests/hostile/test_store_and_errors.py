@@ -37,9 +37,19 @@ def test_a_broken_database_url_is_quoted_without_its_password(url):
 
 
 def test_a_new_sqlite_file_is_private(tmp_path):
-    database = tmp_path / "new" / "eks-doctor.db"
-    done = run("incidents", "list", env=environment(f"sqlite:///{database}"))
+    given = tmp_path / "given"
+    given.mkdir()
+    done = run("incidents", "list", env=environment(f"sqlite:///{given}/eks-doctor.db"))
     assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE((given / "eks-doctor.db").stat().st_mode) == 0o600
+
+
+def test_the_default_database_and_its_new_folder_are_private(tmp_path):
+    env = environment("", XDG_DATA_HOME=str(tmp_path / "data"))
+    env.pop("EKS_DOCTOR_DATABASE_URL")
+    done = run("incidents", "list", env=env)
+    assert done.returncode == 0, done.stderr
+    database = next((tmp_path / "data").rglob("*.db"))
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700
 
