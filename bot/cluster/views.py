@@ -140,7 +140,9 @@ class Selector:
                 return False
             if expr.operator == "NotIn" and present and pod_labels.get(expr.key) in expr.values:
                 return False
-            if (expr.operator == "Exists") != present and expr.operator in ("Exists", "DoesNotExist"):
+            if expr.operator == "Exists" and not present:
+                return False
+            if expr.operator == "DoesNotExist" and present:
                 return False
         return True
 
