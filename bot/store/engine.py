@@ -221,7 +221,7 @@ class Store:
 
     @property
     def url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)
+        return redact_url(self.engine.url.render_as_string(hide_password=True))  # `?password=` too
 
     def bound_to(self, connection: Connection) -> Store:
         return Store(self.engine, retry=self.retry, bind=connection)
