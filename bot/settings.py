@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     kube_timeout_seconds: float = Field(default=10.0, alias="EKS_DOCTOR_KUBE_TIMEOUT", gt=0)
     log_tail_lines: int = Field(default=200, alias="EKS_DOCTOR_LOG_TAIL_LINES", ge=0, le=5000)
     quota_warn_ratio: float = Field(default=0.8, alias="EKS_DOCTOR_QUOTA_WARN_RATIO", gt=0, le=1)
+    #: Limits on manifests given to `check` (per file) and on pasted text; raise them for unusual inputs.
+    max_file_bytes: int = Field(default=64 * 1024 * 1024, alias="EKS_DOCTOR_MAX_FILE_BYTES", gt=0)
+    max_documents: int = Field(default=250_000, alias="EKS_DOCTOR_MAX_DOCUMENTS", gt=0)
+    max_alias_nodes: int = Field(default=10_000, alias="EKS_DOCTOR_MAX_ALIAS_NODES", ge=0)
+    max_depth: int = Field(default=200, alias="EKS_DOCTOR_MAX_DEPTH", gt=0, le=1000)
+    max_paste_bytes: int = Field(default=64 * 1024, alias="EKS_DOCTOR_MAX_PASTE_BYTES", gt=0)
     #: The Slack bot's log level (JSON lines on stderr).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="EKS_DOCTOR_LOG_LEVEL")
     #: A CLI diagnosis of a workload that already has an open incident about the same problem, opened

@@ -100,8 +100,8 @@ def main(argv: list[str] | None = None) -> None:
         if _is_usage_error(exc):
             _usage_error(exc, as_json)
         reference = new_reference()
-        log.exception("unexpected error, reference %s", reference)
         if os.environ.get("EKS_DOCTOR_DEBUG"):
+            log.error("unexpected error, reference %s", reference)  # the traceback follows, once
             raise
         _fail(f"unexpected failure (reference {reference}); run with EKS_DOCTOR_DEBUG=1 to see the details",
               EXIT_INTERNAL, as_json)  # fmt: skip

@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from functools import cache
 from typing import Any
+
+from bot.text_safety import printable, printable_json
 
 PIPED_WIDTH = 120
 
@@ -24,6 +27,22 @@ def wraps() -> bool:
     return on_terminal() or bool(os.environ.get("COLUMNS"))
 
 
+@cache
+def _safe_console_class() -> Any:
+    """A rich Console that never passes escape or control characters from the text it prints to the
+    terminal (manifest fields, logs and pastes may carry them); rich's own styling is unaffected."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class SafeConsole(Console):
+        def _render_buffer(self, buffer: Any) -> str:
+            return super()._render_buffer(
+                segment if segment.control else Segment(printable(segment.text), segment.style) for segment in buffer
+            )
+
+    return SafeConsole
+
+
 class _LazyConsole:
     """A rich Console created when first used."""
 
@@ -32,14 +51,13 @@ class _LazyConsole:
         self._console: Any = None
 
     def _make(self) -> Any:
-        from rich.console import Console
-
+        console_class = _safe_console_class()
         if self._stderr:
-            return Console(stderr=True, highlight=False, soft_wrap=True)
+            return console_class(stderr=True, highlight=False, soft_wrap=True)
         if wraps():
-            return Console(highlight=False, soft_wrap=False)
+            return console_class(highlight=False, soft_wrap=False)
         # Rich assumes 80 columns when stdout is not a terminal: tables get 120, text is never broken.
-        return Console(highlight=False, soft_wrap=True, width=PIPED_WIDTH)
+        return console_class(highlight=False, soft_wrap=True, width=PIPED_WIDTH)
 
     def __getattr__(self, name: str) -> Any:
         if self._console is None:
@@ -61,10 +79,8 @@ def print_table(table: Any) -> None:
     if wraps():
         console.print(table)
         return
-    from rich.console import Console
-
     needed = console.measure(table, options=console.options.update_width(10_000)).maximum
-    Console(highlight=False, soft_wrap=True, width=max(PIPED_WIDTH, needed)).print(table)
+    _safe_console_class()(highlight=False, soft_wrap=True, width=max(PIPED_WIDTH, needed)).print(table)
 
 
 def escape(text: str) -> str:
@@ -76,13 +92,14 @@ def escape(text: str) -> str:
 
 def print_json(payload: Any) -> None:
     """One JSON document on stdout, no colour, no wrapping (scripts parse it)."""
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(printable_json(json.dumps(payload, ensure_ascii=False, default=str)) + "\n")
     sys.stdout.flush()
 
 
 def print_json_line(payload: Any) -> None:
     """One JSON object per line (batch modes)."""
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str) + "\n")
+    line = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    sys.stdout.write(printable_json(line) + "\n")
 
 
 def print_error(message: str, *, exit_code: int, as_json: bool) -> None:

@@ -14,15 +14,16 @@ from typing import IO, TYPE_CHECKING
 from bot.cloud.facts import CloudFacts, split_groups
 from bot.cluster.checks import CheckContext, evaluate, evaluate_cluster, is_cluster_scoped
 from bot.cluster.checks.quotas import quota_warnings
-from bot.cluster.kinds import annotations
 from bot.cluster.manifests import ManifestSource, read_manifest_files
 from bot.cluster.reports import CheckReport, DiagnosisReport, EntryMatch, ScanReport
 from bot.cluster.snapshot import ClusterCounts, Unreadable, WorkloadSnapshot
 from bot.cluster.sources import Progress, Source
 from bot.cluster.verdicts import combine
+from bot.cluster.yaml_input import InputLimits
 from bot.config import ClusterConfig, DoctorConfig
 from bot.domain import CheckOutcome, Finding, Outcome, WorkloadRef
 from bot.settings import Settings
+from bot.text_safety import clip_utf8
 
 if TYPE_CHECKING:
     from bot.cloud.reader import CloudReader
@@ -71,7 +72,7 @@ def read_cloud(cloud: CloudReader | None, *, kb, snapshots: Sequence[WorkloadSna
     kinds = {spec.kind for spec in _check_specs(kb)}
     groups: list[str] = []
     for annotation in _sg_annotations(kb):
-        values = [annotations(s.template).get(annotation, "") for s in snapshots]
+        values = [s.template.meta.annotations.get(annotation, "") for s in snapshots]
         if isinstance(counts, ClusterCounts):
             values += list(counts.security_groups.get(annotation, {}))
         groups += [gid for value in values for gid in split_groups(value)]
@@ -162,6 +163,7 @@ def diagnose(
     from bot.cloud.open_cloud) lets the checks see route tables and security-group bindings.
     """
     target = cluster or config.cluster()
+    symptom = clip_utf8(symptom, settings.max_paste_bytes) if symptom else symptom
     snapshot = source.read_workload(ref=ref)
     counts = source.cluster_counts(sg_annotations=_sg_annotations(kb)) if _needs_counts(kb) else None
     facts = read_cloud(cloud, kb=kb, snapshots=[snapshot], counts=counts)
@@ -174,7 +176,7 @@ def diagnose(
     return DiagnosisReport(
         findings=[evaluate_entry(entry=entry, snapshot=snapshot, context=context) for entry in entries],
         unreadable=_unreadable_lines([*pieces, *cloud_pieces]),
-        warnings=warnings + _warnings(kb, context),
+        warnings=warnings + _warnings(kb, context) + list(snapshot.notes),
         workload=snapshot.ref,
         cluster=target.name,
         matches=matches,
@@ -286,7 +288,7 @@ def scan(
     return ScanReport(
         findings=evaluate_many(kb=kb, snapshots=snapshots, counts=counts, context=context),
         unreadable=_unreadable_lines([*pieces, *cloud_pieces]),
-        warnings=_warnings(kb, context),
+        warnings=_warnings(kb, context) + [note for s in snapshots for note in s.notes],
         namespace=namespace,
         cluster=target.name,
         workloads=len(snapshots),
@@ -303,9 +305,10 @@ def check_manifests(
     config: DoctorConfig | None = None,
     quota_warn_ratio: float = 0.8,
     stdin: IO[str] | None = None,
+    limits: InputLimits | None = None,
 ) -> CheckReport:
     """Offline: every entry against every workload in the files; unreadable files become problems."""
-    manifests = read_manifest_files(paths, stdin=stdin)
+    manifests = read_manifest_files(paths, stdin=stdin, limits=limits)
     source = ManifestSource(manifests)
     snapshots = source.list_workloads(namespace=None)
     counts = source.cluster_counts(sg_annotations=_sg_annotations(kb))

@@ -14,25 +14,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from bot.cluster.kinds import (
-    KINDS,
-    REPLICASETS,
-    controller_of,
-    labels,
-    name_of,
-    pod_template,
-    selector_matches,
-    selector_of,
-    service_selects,
-    slim_event,
-    slim_pod,
-    slim_workload,
-)
+from bot.cluster.boundary import FieldProblem, capped, read_event, read_meta, read_pod, read_service, read_workload
+from bot.cluster.kinds import KINDS, REPLICASETS
 from bot.cluster.kubeapi import Access, KubeApi
 from bot.cluster.live_pieces import piece
 from bot.cluster.snapshot import Unreadable, WorkloadSnapshot
 from bot.cluster.sources import Progress
 from bot.cluster.suggestions import namespace_exists, namespace_not_found
+from bot.cluster.views import Event, Pod, PodTemplate, Selector, Service, Workload
 from bot.domain import WorkloadRef
 from bot.errors import ClusterUnreachableError
 
@@ -41,6 +30,7 @@ NO_LOGS = Unreadable("logs", "not read during a scan; `eks-doctor diagnose` read
 
 Key = tuple[str, str, str]  # kind, namespace, name
 Obj = dict[str, Any]
+MAX_NOTES = 3  # field warnings quoted per workload
 
 
 @dataclass
@@ -48,17 +38,32 @@ class Inventory:
     snapshots: list[WorkloadSnapshot] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
     #: Every pod of the cluster, when the scan covered all namespaces (reused for quota counts).
-    all_pods: list[Obj] | None = None
+    all_pods: list[Pod] | None = None
 
 
 class _Reader:
     def __init__(self, api: KubeApi, namespace: str | None, progress: Progress | None) -> None:
         self.api, self.namespace, self.progress = api, namespace, progress
         self.unreadable: list[Unreadable] = []
+        #: Field warnings per object, keyed like the workloads: (kind, namespace, name).
+        self.notes: dict[Key, list[str]] = defaultdict(list)
+
+    def view(self, read: Callable[[Obj], tuple[Any, list[FieldProblem]]], kind: str) -> Callable[[Obj], Any]:
+        """`read` for items of `kind`, keeping its field warnings."""
+
+        def keep(item: Obj) -> Any:
+            view, problems = read(item)
+            if problems:
+                meta = view.meta if hasattr(view, "meta") else view
+                key = (kind, meta.namespace or "", meta.name)
+                self.notes[key].extend(f"{kind.lower()} {meta.name}: {p}" for p in problems)
+            return view
+
+        return keep
 
     def list(
-        self, plural: str, path: str, *, metadata_only: bool = False, query=(), keep: Callable[[Obj], Obj] = dict
-    ) -> list[Obj]:
+        self, plural: str, path: str, *, metadata_only: bool = False, query=(), keep: Callable[[Obj], Any] = dict
+    ) -> list[Any]:
         """Every item passed through `keep` as it arrives, or [] with an `Unreadable` recorded."""
         where = f"in namespace {self.namespace}" if self.namespace else "across the cluster"
 
@@ -66,7 +71,7 @@ class _Reader:
             if self.progress:
                 self.progress(f"listing {plural} {where}: {seen} so far")
 
-        def read() -> list[Obj]:
+        def read() -> list[Any]:
             access = Access("list", plural, self.namespace)
             items = self.api.items(path, access=access, metadata_only=metadata_only, query=query, on_page=on_page)
             return [keep(item) for item in items]
@@ -81,45 +86,52 @@ class _Reader:
         return next((u for u in self.unreadable if u.what.startswith(f"{plural} ")), None)
 
 
-def _workloads(reader: _Reader, namespace: str | None) -> tuple[dict[Key, Obj], dict[Key, Key]]:
+def _workloads(reader: _Reader, namespace: str | None) -> tuple[dict[Key, Workload | Pod], dict[Key, Key]]:
     """The workloads, and each ReplicaSet's or Job's parent (their pods belong to the parent)."""
-    workloads: dict[Key, Obj] = {}
+    workloads: dict[Key, Workload | Pod] = {}
     for kind in WORKLOAD_KINDS:
         path = KINDS[kind].collection_path(namespace)
-        for slim in reader.list(KINDS[kind].plural, path, keep=partial(slim_workload, kind=kind)):
-            workloads[(kind, _ns(slim), name_of(slim))] = slim
+        keep = reader.view(partial(_workload_of_kind, kind=kind), kind)
+        for view in reader.list(KINDS[kind].plural, path, keep=keep):
+            workloads[(kind, view.meta.namespace or "", view.name)] = view
     parent: dict[Key, Key] = {}
-    for rs in reader.list(REPLICASETS.plural, REPLICASETS.collection_path(namespace), metadata_only=True):
-        owner = controller_of(rs)
+    path = REPLICASETS.collection_path(namespace)
+    for rs in reader.list(REPLICASETS.plural, path, metadata_only=True, keep=reader.view(read_meta, "ReplicaSet")):
+        owner = rs.controller()
         if owner and owner[0] == "Deployment":
-            parent[("ReplicaSet", _ns(rs), name_of(rs))] = ("Deployment", _ns(rs), owner[1])
+            parent[("ReplicaSet", rs.namespace or "", rs.name)] = ("Deployment", rs.namespace or "", owner[1])
     for (kind, ns, name), job in list(workloads.items()):
-        owner = controller_of(job) if kind == "Job" else None
+        owner = job.meta.controller() if kind == "Job" else None
         if owner and owner[0] == "CronJob" and ("CronJob", ns, owner[1]) in workloads:
             parent[(kind, ns, name)] = ("CronJob", ns, owner[1])
             del workloads[(kind, ns, name)]  # checked as part of its CronJob
     return workloads, parent
 
 
+def _workload_of_kind(item: Obj, *, kind: str) -> tuple[Workload, list[FieldProblem]]:
+    return read_workload(item, kind)
+
+
 def _group_pods(
-    pods: list[Obj], workloads: dict[Key, Obj], parent: dict[Key, Key]
-) -> tuple[dict[Key, list[Obj]], dict[Key, set[str]]]:
+    pods: list[Pod], workloads: dict[Key, Workload | Pod], parent: dict[Key, Key]
+) -> tuple[dict[Key, list[Pod]], dict[Key, set[str]]]:
     """Pods per workload (bare pods become workloads), and the ReplicaSets/Jobs seen per workload."""
-    pods_of: dict[Key, list[Obj]] = defaultdict(list)
+    pods_of: dict[Key, list[Pod]] = defaultdict(list)
     children_of: dict[Key, set[str]] = defaultdict(set)
     selecting = _selectors_by_namespace(workloads)
     for pod in pods:
-        owner = controller_of(pod)
+        owner = pod.meta.controller()
         if owner is None:
             # No owner reference (a pod created by hand, or one whose references were stripped): it
             # belongs to the workload whose selector picks it, as `diagnose` reads it; else to itself.
-            chosen = next((k for k, sel in selecting.get(_ns(pod), []) if selector_matches(sel, labels(pod))), None)
+            ns = pod.meta.namespace or ""
+            chosen = next((k for k, sel in selecting.get(ns, []) if sel.matches(pod.meta.labels)), None)
             if chosen is None:
-                workloads[("Pod", _ns(pod), name_of(pod))] = pod
+                workloads[("Pod", ns, pod.name)] = pod
             else:
                 pods_of[chosen].append(pod)
             continue
-        key: Key = (owner[0], _ns(pod), owner[1])
+        key: Key = (owner[0], pod.meta.namespace or "", owner[1])
         while key in parent:
             children_of[parent[key]].add(key[2])
             key = parent[key]
@@ -127,12 +139,13 @@ def _group_pods(
     return pods_of, children_of
 
 
-def _selectors_by_namespace(workloads: dict[Key, Obj]) -> dict[str, list[tuple[Key, dict[str, Any]]]]:
+def _selectors_by_namespace(workloads: dict[Key, Workload | Pod]) -> dict[str, list[tuple[Key, Selector]]]:
     """Per namespace, the workloads with a label selector, in a stable order (kind, then name)."""
-    found: dict[str, list[tuple[Key, dict[str, Any]]]] = defaultdict(list)
+    found: dict[str, list[tuple[Key, Selector]]] = defaultdict(list)
     for key in sorted(workloads, key=lambda k: (WORKLOAD_KINDS.index(k[0]) if k[0] in WORKLOAD_KINDS else 99, k[2])):
-        selector = selector_of(workloads[key])
-        if selector:
+        view = workloads[key]
+        selector = view.selector if isinstance(view, Workload) else None
+        if selector and (selector.match_labels or selector.expressions):
             found[key[1]].append((key, selector))
     return found
 
@@ -144,37 +157,43 @@ def read_inventory(api: KubeApi, *, namespace: str | None, progress: Progress | 
         raise namespace_not_found(api, namespace)
     reader = _Reader(api, namespace, progress)
     workloads, parent = _workloads(reader, namespace)
-    all_pods = reader.list("pods", KINDS["Pod"].collection_path(namespace), keep=slim_pod)
+    all_pods = reader.list("pods", KINDS["Pod"].collection_path(namespace), keep=reader.view(read_pod, "Pod"))
     pods_of, children_of = _group_pods(all_pods, workloads, parent)
-    services: dict[str, list[Obj]] = defaultdict(list)
-    for service in reader.list("services", f"/api/v1{_scope(namespace)}/services", keep=_slim_service):
-        services[_ns(service)].append(service)
-    events: dict[tuple[str, str], list[Obj]] = defaultdict(list)
+    services: dict[str, list[Service]] = defaultdict(list)
+    keep_service = reader.view(read_service, "Service")
+    for service in reader.list("services", f"/api/v1{_scope(namespace)}/services", keep=keep_service):
+        services[service.meta.namespace or ""].append(service)
+    events: dict[tuple[str, str], list[Event]] = defaultdict(list)
     warnings_only = [("fieldSelector", "type=Warning")]
-    for event in reader.list("events", f"/api/v1{_scope(namespace)}/events", query=warnings_only, keep=slim_event):
-        about = event["involvedObject"]
-        events[(str(about.get("namespace") or ""), str(about.get("name")))].append(event)
+    keep_event = _first(read_event)
+    for event in reader.list("events", f"/api/v1{_scope(namespace)}/events", query=warnings_only, keep=keep_event):
+        events[(event.about.namespace, event.about.name)].append(event)
     namespace_labels = _namespace_labels(reader, namespace)
     _give_up_if_unreachable(reader.unreadable)
 
     inventory = Inventory(unreadable=reader.unreadable, all_pods=all_pods if namespace is None else None)
     pods_failed, events_failed, services_failed = (reader.failed(p) for p in ("pods", "events", "services"))
-    for (kind, ns, name), obj in sorted(workloads.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
-        template = pod_template(obj)
-        pods = [obj] if kind == "Pod" else pods_of.get((kind, ns, name), [])
-        names = {name, *children_of.get((kind, ns, name), ()), *(name_of(p) for p in pods)}
+    for (kind, ns, name), view in sorted(workloads.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
+        if isinstance(view, Pod):
+            workload, pods = Workload("Pod", view.meta, PodTemplate(view.meta, view.spec)), [view]
+        else:
+            workload, pods = view, pods_of.get((kind, ns, name), [])
+        template = workload.template
+        names = {name, *children_of.get((kind, ns, name), ()), *(p.name for p in pods)}
+        about = [(kind, ns, name), *(("Pod", ns, p.name) for p in pods)]
+        notes = [line for key in about for line in reader.notes.get(key, [])]
         ns_labels = namespace_labels if isinstance(namespace_labels, Unreadable) else namespace_labels.get(ns)
         inventory.snapshots.append(
             WorkloadSnapshot(
                 ref=WorkloadRef(kind=kind, namespace=ns, name=name),
-                obj=obj,
-                template=template,
+                workload=workload,
                 pods=pods_failed or pods,
                 events=events_failed or [e for n in sorted(names) for e in events.get((ns, n), [])],
                 logs=NO_LOGS,
-                services=services_failed or [s for s in services[ns] if service_selects(s, labels(template))],
+                services=services_failed or [s for s in services[ns] if s.selects(template.meta.labels)],
                 namespace_labels=Unreadable(f"namespace {ns}", "not listed") if ns_labels is None else ns_labels,
                 origin="live",
+                notes=capped(notes, MAX_NOTES),
             )
         )
     return inventory
@@ -182,8 +201,8 @@ def read_inventory(api: KubeApi, *, namespace: str | None, progress: Progress | 
 
 def _namespace_labels(reader: _Reader, namespace: str | None) -> dict[str, dict[str, str]] | Unreadable:
     if namespace is None:
-        items = reader.list("namespaces", "/api/v1/namespaces", metadata_only=True)
-        return reader.failed("namespaces") or {name_of(i): labels(i) for i in items}
+        items = reader.list("namespaces", "/api/v1/namespaces", metadata_only=True, keep=_first(read_meta))
+        return reader.failed("namespaces") or {meta.name: meta.labels for meta in items}
     found = piece(
         f"namespace {namespace}",
         lambda: reader.api.get(f"/api/v1/namespaces/{namespace}", access=Access("get", "namespaces")),
@@ -191,7 +210,7 @@ def _namespace_labels(reader: _Reader, namespace: str | None) -> dict[str, dict[
     if isinstance(found, Unreadable):
         reader.unreadable.append(found)
         return found
-    return {namespace: labels(found or {})}
+    return {namespace: read_meta(found or {})[0].labels}
 
 
 def _give_up_if_unreachable(unreadable: list[Unreadable]) -> None:
@@ -202,14 +221,10 @@ def _give_up_if_unreachable(unreadable: list[Unreadable]) -> None:
         raise ClusterUnreachableError(workload_lists[0].why)
 
 
-def _slim_service(service: Obj) -> Obj:
-    meta = service.get("metadata") or {}
-    return {"metadata": {"name": meta.get("name"), "namespace": meta.get("namespace")}, "spec": service.get("spec")}
+def _first(read: Callable[[Obj], tuple[Any, list[FieldProblem]]]) -> Callable[[Obj], Any]:
+    """The view alone: events and namespaces carry nothing a field warning would help with."""
+    return lambda item: read(item)[0]
 
 
 def _scope(namespace: str | None) -> str:
     return f"/namespaces/{namespace}" if namespace else ""
-
-
-def _ns(obj: Obj) -> str:
-    return str((obj.get("metadata") or {}).get("namespace") or "")

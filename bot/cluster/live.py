@@ -8,27 +8,16 @@ from typing import Any
 
 from rapidfuzz import process
 
+from bot.cluster.boundary import FieldProblem, capped, read_event, read_meta, read_pod, read_service, read_workload
 from bot.cluster.inventory import read_inventory
-from bot.cluster.kinds import (
-    ANY_KIND,
-    KINDS,
-    LOOKUP_ORDER,
-    REPLICASETS,
-    controller_of,
-    labels,
-    name_of,
-    pod_template,
-    selector_query,
-    service_selects,
-    slim_event,
-    slim_pod,
-)
+from bot.cluster.kinds import ANY_KIND, KINDS, LOOKUP_ORDER, REPLICASETS, name_of
 from bot.cluster.kubeapi import Access, ApiRefused, KubeApi
 from bot.cluster.live_pieces import piece
 from bot.cluster.pod_counts import count_pods
 from bot.cluster.snapshot import ClusterCounts, ContainerLog, Unreadable, WorkloadSnapshot
 from bot.cluster.sources import Progress
 from bot.cluster.suggestions import elsewhere, namespace_exists, namespace_not_found
+from bot.cluster.views import Event, Meta, Pod, PodTemplate, Service, Workload
 from bot.domain import WorkloadRef
 from bot.errors import ClusterPermissionError, ClusterUnreachableError, EksDoctorError, NotFoundError
 
@@ -38,17 +27,34 @@ EVENT_PODS = 5  # pods whose events are read, besides the workload and its Repli
 EVENT_CHILDREN = 3
 SUGGESTIONS = 3
 SUGGESTION_CUTOFF = 60
+MAX_NOTES = 5  # field warnings per workload: the first few say enough
 
 
-def _troubled_first(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    def trouble(pod: dict[str, Any]) -> tuple[int, str]:
-        status = pod.get("status") or {}
-        restarts = sum(c.get("restartCount", 0) for c in status.get("containerStatuses") or [])
-        not_ready = any(not c.get("ready") for c in status.get("containerStatuses") or [])
-        pending = status.get("phase") == "Pending"
-        return (-(restarts > 0) - not_ready - pending, name_of(pod))
+def _troubled_first(pods: list[Pod]) -> list[Pod]:
+    def trouble(pod: Pod) -> tuple[int, str]:
+        restarts = sum(c.restarts for c in pod.statuses)
+        not_ready = any(not c.ready for c in pod.statuses)
+        return (-(restarts > 0) - not_ready - (pod.phase == "Pending"), pod.name)
 
     return sorted(pods, key=trouble)
+
+
+class _Notes:
+    """Field warnings about live objects, as lines naming the object and the field."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, what: str, problems: list[FieldProblem]) -> None:
+        self.lines.extend(f"{what}: {problem}" for problem in problems)
+
+    def pod(self, raw: dict[str, Any]) -> Pod:
+        pod, problems = read_pod(raw)
+        self.add(f"pod {pod.name}", problems)
+        return pod
+
+    def summary(self) -> tuple[str, ...]:
+        return capped(self.lines, MAX_NOTES)
 
 
 class LiveSource:
@@ -59,7 +65,7 @@ class LiveSource:
         self.log_tail_lines = log_tail_lines
         self._counts: dict[tuple[str, ...], ClusterCounts | Unreadable] = {}
         self._unreadable: list[Unreadable] = []
-        self._inventory_pods: list[dict[str, Any]] | None = None
+        self._inventory_pods: list[Pod] | None = None
 
     # -- one workload -------------------------------------------------------------------------------
 
@@ -116,56 +122,56 @@ class LiveSource:
         kinds_said = ", ".join(k.lower() for k in kinds[:-1]) + f" or {kinds[-1].lower()}"
         return NotFoundError(f"no {kinds_said} named {ref.name} in namespace {namespace}", suggestions=suggestions)
 
-    def _children(self, obj: dict[str, Any], namespace: str) -> list[dict[str, Any]]:
+    def _children(self, workload: Workload, namespace: str) -> list[Meta]:
         """A Deployment's ReplicaSets or a CronJob's Jobs (metadata only), newest first."""
-        kind = obj["kind"]
-        if kind == "Deployment":
-            info, query = REPLICASETS, selector_query((obj.get("spec") or {}).get("selector"))
-        elif kind == "CronJob":
+        if workload.kind == "Deployment":
+            info, query = REPLICASETS, workload.selector.query() if workload.selector else None
+        elif workload.kind == "CronJob":
             info, query = KINDS["Job"], None
         else:
             return []
-        found = [
-            item
+        metas = (
+            read_meta(item)[0]
             for item in self.api.items(
                 info.collection_path(namespace),
                 metadata_only=True,
                 access=Access("list", info.plural, namespace),
                 query=[("labelSelector", query)] if query else [],
             )
-            if controller_of(item) == (kind, name_of(obj))
-        ]
-        return sorted(found, key=lambda i: str((i.get("metadata") or {}).get("creationTimestamp") or ""), reverse=True)
+        )
+        found = [meta for meta in metas if meta.controller() == (workload.kind, workload.name)]
+        return sorted(found, key=lambda meta: meta.created, reverse=True)
 
-    def _pods(self, obj: dict[str, Any], namespace: str, children: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        kind, name = obj["kind"], name_of(obj)
+    def _pods(self, workload: Workload, namespace: str, children: list[Meta], notes: _Notes) -> list[Pod]:
+        kind, name = workload.kind, workload.name
         if kind == "Pod":
-            return [obj]
+            return []  # the caller has the pod itself
         owners = {(kind, name)}
         if kind == "CronJob":
-            job_names = [name_of(c) for c in children[: EVENT_CHILDREN * 2]]
+            job_names = [c.name for c in children[: EVENT_CHILDREN * 2]]
             if not job_names:
                 return []
             query = f"job-name in ({','.join(job_names)})"
             owners = {("Job", n) for n in job_names}
         else:
-            query = selector_query((obj.get("spec") or {}).get("selector"))
+            query = workload.selector.query() if workload.selector else None
             if kind == "Deployment":
-                owners = {("ReplicaSet", name_of(c)) for c in children}
+                owners = {("ReplicaSet", c.name) for c in children}
         pods = self.api.items(
             KINDS["Pod"].collection_path(namespace),
             access=Access("list", "pods", namespace),
             query=[("labelSelector", query)] if query else [],
         )
         # A selector can also catch pods of another controller; keep the ones this workload owns.
-        return [slim_pod(p) for p in pods if controller_of(p) in owners or controller_of(p) is None]
+        views = (notes.pod(p) for p in pods)
+        return [p for p in views if p.meta.controller() in owners or p.meta.controller() is None]
 
-    def _events(self, namespace: str, objects: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    def _events(self, namespace: str, objects: list[tuple[str, str]]) -> list[Event]:
         events = []
         for kind, name in objects:
             selector = f"involvedObject.kind={kind},involvedObject.name={name}"
             events.extend(
-                slim_event(e)
+                read_event(e)[0]
                 for e in self.api.items(
                     f"/api/v1/namespaces/{namespace}/events",
                     access=Access("list", "events", namespace),
@@ -173,31 +179,28 @@ class LiveSource:
                     max_pages=1,
                 )
             )
-        return sorted(events, key=lambda e: str(e.get("lastTimestamp") or ""), reverse=True)
+        return sorted(events, key=lambda e: e.last_seen, reverse=True)
 
-    def _logs(self, namespace: str, pods: list[dict[str, Any]]) -> list[ContainerLog]:
+    def _logs(self, namespace: str, pods: list[Pod]) -> list[ContainerLog]:
         """Log tails of the troubled pods first; the previous run too where a container restarted."""
         logs: list[ContainerLog] = []
         refusal: str | None = None  # a refusal applies to every container: ask once
         for pod in _troubled_first(pods)[:LOG_PODS]:
-            restarts = {
-                s.get("name"): s.get("restartCount", 0)
-                for s in (pod.get("status") or {}).get("containerStatuses") or []
-            }
-            for container in [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]:
+            restarts = {s.name: s.restarts for s in pod.statuses}
+            for container in [c.name for c in pod.spec.containers if c.name]:
                 for previous in (False, True) if restarts.get(container) else (False,):
                     if refusal:
-                        logs.append(ContainerLog(name_of(pod), container, unavailable=refusal, previous=previous))
+                        logs.append(ContainerLog(pod.name, container, unavailable=refusal, previous=previous))
                         continue
                     try:
-                        text = self._log(namespace, name_of(pod), container, previous=previous)
+                        text = self._log(namespace, pod.name, container, previous=previous)
                     except (ClusterPermissionError, ClusterUnreachableError) as exc:
                         refusal = str(exc)
-                        logs.append(ContainerLog(name_of(pod), container, unavailable=refusal, previous=previous))
+                        logs.append(ContainerLog(pod.name, container, unavailable=refusal, previous=previous))
                     except (EksDoctorError, ApiRefused) as exc:  # e.g. a container still waiting to start
-                        logs.append(ContainerLog(name_of(pod), container, unavailable=str(exc), previous=previous))
+                        logs.append(ContainerLog(pod.name, container, unavailable=str(exc), previous=previous))
                     else:
-                        logs.append(ContainerLog(name_of(pod), container, text=text, previous=previous))
+                        logs.append(ContainerLog(pod.name, container, text=text, previous=previous))
         return logs
 
     def _log(self, namespace: str, pod: str, container: str, *, previous: bool) -> str:
@@ -208,25 +211,32 @@ class LiveSource:
             f"/api/v1/namespaces/{namespace}/pods/{pod}/log", access=Access("get", "pods/log", namespace), query=query
         )
 
-    def _services(self, namespace: str, template: dict[str, Any]) -> list[dict[str, Any]]:
-        pod_labels = labels(template)
+    def _services(self, namespace: str, template: PodTemplate) -> list[Service]:
         services = self.api.items(
             f"/api/v1/namespaces/{namespace}/services", access=Access("list", "services", namespace)
         )
-        return [s for s in services if service_selects(s, pod_labels)]
+        views = (read_service(s)[0] for s in services)
+        return [s for s in views if s.selects(template.meta.labels)]
 
     def read_workload(self, *, ref: WorkloadRef) -> WorkloadSnapshot:
         namespace = ref.namespace or self.api.default_namespace
         obj = self.find(ref)
-        ref = WorkloadRef(kind=obj["kind"], namespace=namespace, name=name_of(obj))
-        template = pod_template(obj)
-        children = piece("ReplicaSets/Jobs", lambda: self._children(obj, namespace))
+        notes = _Notes()
+        workload, problems = read_workload(obj)
+        ref = WorkloadRef(kind=workload.kind, namespace=namespace, name=workload.name or ref.name)
+        notes.add(f"{ref.kind.lower()} {ref.name}", problems)
+        template = workload.template
+        children = piece("ReplicaSets/Jobs", lambda: self._children(workload, namespace))
         kids = children if isinstance(children, list) else []
-        pods = piece("pods", lambda: self._pods(obj, namespace, kids))
+        pods: list[Pod] | Unreadable
+        if ref.kind == "Pod":
+            pods = [notes.pod(obj)]
+        else:
+            pods = piece("pods", lambda: self._pods(workload, namespace, kids, notes))
         pod_list = pods if isinstance(pods, list) else []
-        event_objects = [(ref.kind, ref.name)] + [(_child_kind(ref.kind), name_of(c)) for c in kids[:EVENT_CHILDREN]]
+        event_objects = [(ref.kind, ref.name)] + [(_child_kind(ref.kind), c.name) for c in kids[:EVENT_CHILDREN]]
         if ref.kind != "Pod":
-            event_objects += [("Pod", name_of(p)) for p in _troubled_first(pod_list)[:EVENT_PODS]]
+            event_objects += [("Pod", p.name) for p in _troubled_first(pod_list)[:EVENT_PODS]]
         events = piece("events", lambda: self._events(namespace, event_objects))
         if self.log_tail_lines <= 0:
             logs: list[ContainerLog] | Unreadable = Unreadable(
@@ -242,14 +252,16 @@ class LiveSource:
         )
         return WorkloadSnapshot(
             ref=ref,
-            obj=obj,
-            template=template,
+            workload=workload,
             pods=pods,
             events=events,
             logs=logs,
             services=piece("services", lambda: self._services(namespace, template)),
-            namespace_labels=namespace_obj if isinstance(namespace_obj, Unreadable) else labels(namespace_obj),
+            namespace_labels=(
+                namespace_obj if isinstance(namespace_obj, Unreadable) else read_meta(namespace_obj)[0].labels
+            ),
             origin="live",
+            notes=notes.summary(),
         )
 
     # -- many workloads -----------------------------------------------------------------------------
@@ -270,16 +282,18 @@ class LiveSource:
                 self._counts[key] = piece(
                     "pods across the cluster",
                     lambda: count_pods(
-                        self.api.items(
-                            "/api/v1/pods",
-                            access=Access("list", "pods"),
-                            metadata_only=True,
-                            query=[("fieldSelector", "status.phase!=Succeeded,status.phase!=Failed")],
-                        ),
-                        sg_annotations=sg_annotations,
+                        (read_pod(item)[0] for item in self._running_pods_metadata()), sg_annotations=sg_annotations
                     ),
                 )
         return self._counts[key]
+
+    def _running_pods_metadata(self):
+        return self.api.items(
+            "/api/v1/pods",
+            access=Access("list", "pods"),
+            metadata_only=True,
+            query=[("fieldSelector", "status.phase!=Succeeded,status.phase!=Failed")],
+        )
 
     def unreadable(self) -> list[Unreadable]:
         return list(self._unreadable)

@@ -14,24 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
-
-from bot.cluster.kinds import (
-    ANY_KIND,
-    KINDS,
-    annotations,
-    controller_of,
-    labels,
-    name_of,
-    planned_pods,
-    pod_template,
-    selector_matches,
-    selector_of,
-    service_selects,
-    slim_event,
+from bot.cluster.boundary import (
+    FieldProblem,
+    kind_of,
+    read_event,
+    read_meta,
+    read_pod,
+    read_service,
+    read_workload,
+    shape,
 )
+from bot.cluster.kinds import ANY_KIND, KINDS
 from bot.cluster.reports import Problem
 from bot.cluster.snapshot import ClusterCounts, Unreadable, WorkloadSnapshot
+from bot.cluster.views import Event, Meta, Pod, Service, Workload
+from bot.cluster.yaml_input import Document, InputLimits, Refused, decode, documents, line_at, read_file, read_stream
 from bot.domain import WorkloadRef
 from bot.errors import NotFoundError
 
@@ -39,36 +36,25 @@ SUFFIXES = {".yaml", ".yml", ".json"}
 DEFAULT_NAMESPACE = "default"
 STDIN = "-"
 OFFLINE = "offline check"
+#: Warnings quoted per file; a machine-made file with one mistake repeated would otherwise flood the screen.
+MAX_PROBLEMS_PER_FILE = 20
 
 
 @dataclass
-class ManifestObject:
-    obj: dict[str, Any]
+class ManifestWorkload:
+    workload: Workload
     origin: str  # "path:line"
+    pod: Pod | None = None  # for kind Pod: the pod itself
 
 
 @dataclass
 class ManifestSet:
-    objects: list[ManifestObject] = field(default_factory=list)
+    workloads: list[ManifestWorkload] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
+    namespaces: list[Meta] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_read: int = 0
-
-
-def _documents(text: str, label: str, problems: list[Problem]) -> list[tuple[Any, int]]:
-    """(document, first line) pairs; stops at the first YAML error, which becomes a problem."""
-    documents = []
-    loader = yaml.SafeLoader(text)
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            documents.append((loader.construct_document(node), node.start_mark.line + 1))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc)
-        problems.append(Problem(label, f"not valid YAML ({reason})", mark.line + 1 if mark else None))
-    finally:
-        loader.dispose()
-    return documents
 
 
 def _expand(paths: Sequence[str | Path], problems: list[Problem]) -> list[str | Path]:
@@ -83,58 +69,131 @@ def _expand(paths: Sequence[str | Path], problems: list[Problem]) -> list[str | 
             if not found:
                 problems.append(Problem(str(path), "no .yaml, .yml or .json files in this folder"))
             files.extend(found)
-        elif path.exists():
+        elif path.exists() or path.is_symlink():
             files.append(path)
         else:
             problems.append(Problem(str(path), "no such file or folder"))
     return files
 
 
-def _objects_in(document: Any) -> list[dict[str, Any]]:
-    """A document's Kubernetes objects; `kind: List` (kubectl get -o yaml) holds several."""
+def _objects_in(document: Any) -> list[tuple[Any, tuple[str | int, ...]]]:
+    """A document's objects with their path in it; `kind: List` (kubectl get -o yaml) holds several."""
     if not isinstance(document, dict):
         return []
-    if document.get("kind") == "List" or (str(document.get("kind", "")).endswith("List") and "items" in document):
-        return [item for item in document.get("items") or [] if isinstance(item, dict)]
-    return [document]
+    kind = kind_of(document) or ""
+    items = document.get("items")
+    if (kind == "List" or kind.endswith("List")) and isinstance(items, list):
+        return [(item, ("items", i)) for i, item in enumerate(items)]
+    return [(document, ())]
 
 
-def read_manifest_files(paths: Sequence[str | Path], *, stdin: IO[str] | None = None) -> ManifestSet:
-    """Every object in the given files and folders; problems name the file and line."""
+class _FileReader:
+    """Objects of one file into a ManifestSet; problems name the file, the line and the field."""
+
+    def __init__(self, label: str, result: ManifestSet) -> None:
+        self.label, self.result = label, result
+        self.problems: list[Problem] = []
+
+    def problem(self, message: str, line: int | None = None) -> None:
+        self.problems.append(Problem(self.label, message, line))
+
+    def document(self, document: Document) -> None:
+        data = document.data
+        if data is None:
+            return
+        if not isinstance(data, dict):
+            self.problem(f"a document that is {shape(data)}, not a Kubernetes object: ignored", document.line)
+            return
+        for raw, path in _objects_in(data):
+            line = line_at(document.node, path)
+            if not isinstance(raw, dict):
+                self.problem(f"{'.'.join(map(str, path))}: not a Kubernetes object: ignored", line)
+                continue
+            self.obj(raw, document, path, line)
+
+    def obj(self, raw: dict[Any, Any], document: Document, path: tuple[str | int, ...], line: int) -> None:
+        kind = kind_of(raw)
+        if kind is None:
+            if raw.get("kind") is not None:
+                self.problem("kind: expected a string: ignored", line_at(document.node, (*path, "kind")))
+            return
+        if kind not in KINDS and kind not in ("Service", "Namespace", "Event"):
+            return  # other kinds (ConfigMap, Ingress, ...) are fine and not inspected
+        view, problems = _read(kind, raw)
+        meta = view if isinstance(view, Meta) else getattr(view, "meta", None)
+        what = f"{kind} {meta.name}" if meta is not None and meta.name else kind
+        for problem in problems:
+            self.field_problem(what, problem, document, path)
+        if meta is not None and not meta.name:
+            self.problem(f"{kind} without metadata.name: ignored", line)
+            return
+        if isinstance(view, Workload) and kind != "Pod" and not view.template.spec.containers:
+            self.problem(f"{kind} {view.name} has no pod template with containers", line)
+            return
+        origin = f"{self.label}:{line}"
+        if kind == "Pod":
+            pod, _ = read_pod(raw)  # its problems are the workload's, reported once
+            self.result.workloads.append(ManifestWorkload(view, origin, pod))  # type: ignore[arg-type]
+        elif isinstance(view, Workload):
+            self.result.workloads.append(ManifestWorkload(view, origin))
+        elif isinstance(view, Service):
+            self.result.services.append(view)
+        elif isinstance(view, Meta):
+            self.result.namespaces.append(view)
+        elif isinstance(view, Event):
+            self.result.events.append(view)
+
+    def field_problem(self, what: str, problem: FieldProblem, document: Document, path: tuple[str | int, ...]) -> None:
+        self.problem(f"{what}: {problem}", line_at(document.node, (*path, *problem.path)))
+
+    def flush(self) -> None:
+        shown = self.problems[:MAX_PROBLEMS_PER_FILE]
+        if len(self.problems) > MAX_PROBLEMS_PER_FILE:
+            shown.append(Problem(self.label, f"and {len(self.problems) - MAX_PROBLEMS_PER_FILE} more problems"))
+        self.result.problems.extend(shown)
+
+
+def _read(kind: str, raw: dict[Any, Any]) -> tuple[Any, list[FieldProblem]]:
+    if kind == "Service":
+        return read_service(raw)
+    if kind == "Namespace":
+        return read_meta(raw)
+    if kind == "Event":
+        return read_event(raw)
+    return read_workload(raw, kind)
+
+
+def read_manifest_files(
+    paths: Sequence[str | Path], *, stdin: IO[Any] | None = None, limits: InputLimits | None = None
+) -> ManifestSet:
+    """Every object in the given files and folders; problems name the file, line and field."""
+    limits = limits or InputLimits()
     result = ManifestSet()
     for file in _expand(paths, result.problems):
         label = "<stdin>" if file == STDIN else str(file)
+        reader = _FileReader(label, result)
         try:
-            text = (stdin or sys.stdin).read() if file == STDIN else Path(file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            result.problems.append(Problem(label, f"cannot read ({getattr(exc, 'strerror', None) or exc})"))
+            text = decode(read_stream(stdin or sys.stdin, limits) if file == STDIN else read_file(Path(file), limits))
+        except Refused as refused:
+            reader.problem(refused.message, refused.line)
+            reader.flush()
+            continue
+        except OSError as exc:
+            reader.problem(f"cannot read ({exc.strerror or exc})")
+            reader.flush()
             continue
         result.files_read += 1
-        for document, line in _documents(text, label, result.problems):
-            for obj in _objects_in(document):
-                problem = _malformed(obj)
-                if problem:
-                    result.problems.append(Problem(label, problem, line))
-                else:
-                    result.objects.append(ManifestObject(obj, f"{label}:{line}"))
+        for document in documents(text, limits):
+            if isinstance(document, Refused):
+                reader.problem(document.message, document.line)
+            else:
+                reader.document(document)
+        reader.flush()
     return result
 
 
-def _malformed(obj: dict[str, Any]) -> str | None:
-    kind = obj.get("kind")
-    if kind not in KINDS and kind not in ("Service", "Namespace", "Event"):
-        return None  # other kinds (ConfigMap, Ingress, ...) are fine and not inspected
-    if not isinstance(obj.get("metadata"), dict) or not name_of(obj):
-        return f"{kind} without metadata.name"
-    if kind in KINDS and kind != "Pod":
-        template = pod_template(obj)
-        if not isinstance((obj.get("spec") or {}), dict) or not template["spec"].get("containers"):
-            return f"{kind} {name_of(obj)} has no pod template with containers"
-    return None
-
-
-def _namespace(obj: dict[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("namespace") or DEFAULT_NAMESPACE)
+def _namespace(meta: Meta) -> str:
+    return meta.namespace or DEFAULT_NAMESPACE
 
 
 class ManifestSource:
@@ -144,56 +203,66 @@ class ManifestSource:
 
     def __init__(self, manifests: ManifestSet) -> None:
         self.manifests = manifests
-        by_kind: dict[str, list[ManifestObject]] = {}
-        for item in manifests.objects:
-            by_kind.setdefault(str(item.obj.get("kind")), []).append(item)
-        self._namespaces = {name_of(i.obj): labels(i.obj) for i in by_kind.get("Namespace", [])}
-        self._services = by_kind.get("Service", [])
-        self._events = [slim_event(i.obj) for i in by_kind.get("Event", [])]
-        self._workloads: list[ManifestObject] = []
-        self._pods_of: dict[int, list[dict[str, Any]]] = {}
+        self._namespaces = {meta.name: meta.labels for meta in manifests.namespaces}
+        # By namespace and one label of the selector: a file of thousands of workloads and Services must
+        # not compare every pair.
+        self._services: dict[tuple[str, str, str], list[Service]] = {}
+        for service in manifests.services:
+            if service.selector:
+                key, value = min(service.selector.items())
+                self._services.setdefault((_namespace(service.meta), key, value), []).append(service)
+        self._events: dict[str, list[Event]] = {}
+        for event in manifests.events:
+            self._events.setdefault(event.about.namespace or "", []).append(event)
+        self._workloads: list[ManifestWorkload] = []
+        self._pods_of: dict[int, list[Pod]] = {}
         owned_pods = []
-        for item in manifests.objects:
-            kind = item.obj.get("kind")
-            if kind == "Pod" and controller_of(item.obj):
+        for item in manifests.workloads:
+            if item.pod is not None and item.pod.meta.controller():
                 owned_pods.append(item)
-            elif kind in KINDS:
-                self._workloads.append(item)
-        for pod in owned_pods:
-            owner = next((w for w in self._workloads if _selects(w.obj, pod.obj)), None)
-            if owner is None:
-                self._workloads.append(pod)  # its controller is not in the manifests: check it on its own
             else:
-                self._pods_of.setdefault(id(owner), []).append(pod.obj)
+                self._workloads.append(item)
+        by_namespace: dict[str, list[ManifestWorkload]] = {}
+        for item in self._workloads:
+            by_namespace.setdefault(_namespace(item.workload.meta), []).append(item)
+        for item in owned_pods:
+            pod = item.pod
+            assert pod is not None
+            candidates = by_namespace.get(_namespace(pod.meta), [])
+            owner = next((w for w in candidates if _selects(w.workload, pod)), None)
+            if owner is None:
+                self._workloads.append(item)  # its controller is not in the manifests: check it on its own
+            else:
+                self._pods_of.setdefault(id(owner), []).append(pod)
 
-    def _snapshot(self, item: ManifestObject) -> WorkloadSnapshot:
-        obj = item.obj
-        namespace = _namespace(obj)
-        ref = WorkloadRef(kind=str(obj["kind"]), namespace=namespace, name=name_of(obj))
-        template = pod_template(obj)
-        pods: list[dict[str, Any]] | Unreadable
-        if ref.kind == "Pod":
-            pods = [obj]
+    def _snapshot(self, item: ManifestWorkload) -> WorkloadSnapshot:
+        workload = item.workload
+        namespace = _namespace(workload.meta)
+        ref = WorkloadRef(kind=workload.kind, namespace=namespace, name=workload.name)
+        pods: list[Pod] | Unreadable
+        if item.pod is not None:
+            pods = [item.pod]
         else:
             pods = self._pods_of.get(id(item)) or Unreadable("running pods", f"{OFFLINE}: manifests hold templates")
-        names = {ref.name, *(name_of(p) for p in (pods if isinstance(pods, list) else []))}
-        events = [e for e in self._events if _about(e, ref, names)]
+        names = {ref.name, *(p.name for p in (pods if isinstance(pods, list) else []))}
+        events = [e for ns in {namespace, ""} for e in self._events.get(ns, []) if _about(e, ref, names)]
         ns_labels: dict[str, str] | Unreadable = (
-            self._namespaces.get(namespace)
+            self._namespaces[namespace]
             if namespace in self._namespaces
             else Unreadable(f"namespace {namespace}", f"{OFFLINE}: no Namespace object for it in the manifests")
         )
+        template_labels = workload.template.meta.labels
         return WorkloadSnapshot(
             ref=ref,
-            obj=obj,
-            template=template,
+            workload=workload,
             pods=pods,
             events=events or Unreadable("events", f"{OFFLINE}: nothing has run yet"),
             logs=Unreadable("logs", f"{OFFLINE}: manifests carry no logs"),
             services=[
-                s.obj
-                for s in self._services
-                if _namespace(s.obj) == namespace and service_selects(s.obj, labels(template))
+                service
+                for label in template_labels.items()
+                for service in self._services.get((namespace, *label), [])
+                if service.selects(template_labels)
             ],
             namespace_labels=ns_labels,
             origin=item.origin,
@@ -202,25 +271,33 @@ class ManifestSource:
 
     def read_workload(self, *, ref: WorkloadRef) -> WorkloadSnapshot:
         for item in self._workloads:
-            obj = item.obj
-            if name_of(obj) == ref.name and _namespace(obj) == ref.namespace and ref.kind in (obj["kind"], ANY_KIND):
+            workload = item.workload
+            if (
+                workload.name == ref.name
+                and _namespace(workload.meta) == ref.namespace
+                and ref.kind in (workload.kind, ANY_KIND)
+            ):
                 return self._snapshot(item)
         raise NotFoundError(f"{ref} is not in the manifests")
 
     def list_workloads(self, *, namespace: str | None, progress=None) -> list[WorkloadSnapshot]:
-        return [self._snapshot(i) for i in self._workloads if namespace is None or _namespace(i.obj) == namespace]
+        return [
+            self._snapshot(i)
+            for i in self._workloads
+            if namespace is None or _namespace(i.workload.meta) == namespace
+        ]
 
     def cluster_counts(self, *, sg_annotations: Sequence[str]) -> ClusterCounts:
         """What the manifests ask for: a lower bound of what the cluster would hold."""
         counts = ClusterCounts(pods=0, complete=False, security_groups={a: Counter() for a in sg_annotations})
         sizes = []
         for item in self._workloads:
-            wanted = planned_pods(item.obj)
-            counts.pods += wanted
-            sizes.append((f"{str(item.obj['kind']).lower()}/{name_of(item.obj)}", wanted))
-            template_annotations = annotations(pod_template(item.obj))
+            workload = item.workload
+            counts.pods += workload.wanted
+            sizes.append((f"{workload.kind.lower()}/{workload.name}", workload.wanted))
+            template_annotations = workload.template.meta.annotations
             for key in sg_annotations:
-                counts.security_groups[key][template_annotations.get(key, "")] += wanted
+                counts.security_groups[key][template_annotations.get(key, "")] += workload.wanted
         counts.largest = sorted(sizes, key=lambda s: -s[1])[:3]
         return counts
 
@@ -232,14 +309,17 @@ class ManifestSource:
 _CHILD_KIND = {"Deployment": "ReplicaSet", "CronJob": "Job"}
 
 
-def _about(event: dict[str, Any], ref: WorkloadRef, names: set[str]) -> bool:
-    about = event["involvedObject"]
-    if (about.get("namespace") or ref.namespace) != ref.namespace:
+def _about(event: Event, ref: WorkloadRef, names: set[str]) -> bool:
+    about = event.about
+    if (about.namespace or ref.namespace) != ref.namespace:
         return False
-    name = str(about.get("name") or "")
     child = _CHILD_KIND.get(ref.kind)
-    return name in names or (child == about.get("kind") and name.startswith(f"{ref.name}-"))
+    return about.name in names or (child == about.kind and about.name.startswith(f"{ref.name}-"))
 
 
-def _selects(workload: dict[str, Any], pod: dict[str, Any]) -> bool:
-    return _namespace(workload) == _namespace(pod) and selector_matches(selector_of(workload), labels(pod))
+def _selects(workload: Workload, pod: Pod) -> bool:
+    return (
+        _namespace(workload.meta) == _namespace(pod.meta)
+        and workload.selector is not None
+        and workload.selector.matches(pod.meta.labels)
+    )

@@ -1,4 +1,5 @@
-"""What the checks look at: one workload and what surrounds it, as plain data (no client objects).
+"""What the checks look at: one workload and what surrounds it, as typed views (no client objects,
+no raw mappings: `bot.cluster.boundary` built them).
 
 Every piece that may be missing carries an `Unreadable` marker instead, saying why, so a check can
 answer `unknown` and the report can say what could not be read rather than guess.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from bot.cluster.views import Event, Pod, PodTemplate, Service, Workload
 from bot.domain import WorkloadRef
 
 T = TypeVar("T")
@@ -62,17 +64,22 @@ class ClusterCounts:
 @dataclass(slots=True)
 class WorkloadSnapshot:
     ref: WorkloadRef
-    obj: dict[str, Any]
-    template: dict[str, Any]
-    pods: list[dict[str, Any]] | Unreadable
-    events: list[dict[str, Any]] | Unreadable
+    workload: Workload
+    pods: list[Pod] | Unreadable
+    events: list[Event] | Unreadable
     logs: list[ContainerLog] | Unreadable
-    services: list[dict[str, Any]] | Unreadable
+    services: list[Service] | Unreadable
     namespace_labels: dict[str, str] | Unreadable
     #: "live" or the manifest file (with line) the workload came from.
     origin: str = "live"
     #: True when read from manifests: no pods run, nothing has happened yet.
     offline: bool = False
+    #: Fields of live objects that were left out or coerced ("pod x: metadata.labels: ..."), for the report.
+    notes: tuple[str, ...] = ()
+
+    @property
+    def template(self) -> PodTemplate:
+        return self.workload.template
 
     def unreadable(self) -> list[Unreadable]:
         pieces = (self.pods, self.events, self.services, self.namespace_labels)

@@ -196,7 +196,13 @@ def scan(
 def check(doctor: Any, *, paths: Sequence[str | Path], stdin: IO[str] | None = None) -> Any:
     """Manifests checked offline; returns bot.cluster.reports.CheckReport (never talks to a cluster)."""
     from bot.cluster.inspector import check_manifests
+    from bot.cluster.yaml_input import InputLimits
 
     return check_manifests(
-        kb=doctor.kb, paths=paths, config=doctor.config, quota_warn_ratio=doctor.settings.quota_warn_ratio, stdin=stdin
+        kb=doctor.kb,
+        paths=paths,
+        config=doctor.config,
+        quota_warn_ratio=doctor.settings.quota_warn_ratio,
+        stdin=stdin,
+        limits=InputLimits.from_settings(doctor.settings),
     )

@@ -8,7 +8,9 @@ Pure functions: no I/O, no knowledge of the cluster beyond what the caller passe
 from __future__ import annotations
 
 import json
+import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,6 +22,9 @@ from knowledge.schema import AnnotationSpec, Entry, check_value_shape
 TCP_TIMEOUT_SUFFIX = "ipvs-tcp-timeout"
 METRICS_PORT_SUFFIX = "metrics-port"
 PORT_SEARCH_LIMIT = 200  # how far above the default a free metrics port is looked for
+#: The longest duration any annotation takes: past it a value is a typo (the kernel keeps ipvs timeouts as
+#: an int of jiffies, about 24 days at most), and 400 nines never reach arithmetic.
+MAX_DURATION_SECONDS = 7 * 24 * 3600
 
 # fmt: off
 _UNIT_SECONDS = {
@@ -64,22 +69,38 @@ def resolve_key(entry: Entry, key: str) -> AnnotationSpec:
     return found[0]
 
 
+def canonical_form(spec: AnnotationSpec, value: str) -> str:
+    """The form that is written: full-width characters folded (NFKC), ports as ASCII digits without
+    leading zeros ("09110" -> "9110"), whole-second durations as seconds ("2m" -> "120s")."""
+    value = unicodedata.normalize("NFKC", value).strip()
+    if spec.shape == "port":
+        if not (value.isascii() and value.isdigit()):
+            raise InputError(f"{spec.key}: {value!r} is not a port number (1-65535)")
+        return str(int(value))
+    if spec.shape == "duration":
+        try:
+            seconds = parse_duration(value)
+        except ValueError:
+            return value  # the shape check says what is wrong
+        if not math.isfinite(seconds) or seconds > MAX_DURATION_SECONDS:
+            raise InputError(
+                f"{spec.key}: {value[:40]!r}{'…' if len(value) > 40 else ''} is longer than "
+                f"{format_seconds(MAX_DURATION_SECONDS)}, the longest duration accepted"
+            )
+        if seconds == round(seconds):
+            return format_seconds(seconds)
+    return value
+
+
 def normalise(spec: AnnotationSpec, value: str) -> str:
-    """Validate `value` for `spec` and return the form that is written (durations as whole seconds)."""
-    value = value.strip()
+    """The written form of `value`, validated after normalising, so "09100" or full-width digits meet
+    the same forbidden values and ranges as "9100"."""
+    canonical = canonical_form(spec, value)
     try:
-        check_value_shape(spec, value)
+        check_value_shape(spec, canonical)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    if spec.shape == "duration":
-        seconds = parse_duration(value)
-        if seconds == round(seconds):
-            canonical = format_seconds(seconds)
-            check_value_shape(spec, canonical)  # `forbidden` may list the canonical form too
-            return canonical
-    if spec.shape == "port":
-        return str(int(value))  # "09110" -> "9110"
-    return value
+    return canonical
 
 
 def same_value(spec: AnnotationSpec, current: str | None, wanted: str | None) -> bool:
@@ -119,6 +140,7 @@ def idle_timeout_seconds(text: str | None) -> float | None:
     for pattern in (_IDLE_THEN_AMOUNT, _AMOUNT_THEN_IDLE):
         for match in pattern.finditer(text):
             found.append(float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()])
+    found = [seconds for seconds in found if seconds <= MAX_DURATION_SECONDS]  # no 400-nines timeouts
     return max(found) if found else None
 
 

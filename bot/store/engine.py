@@ -8,12 +8,16 @@ can still answer the user and say the incident was not recorded. Nothing is sile
 from __future__ import annotations
 
 import logging
+import os
+import re
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -51,6 +55,7 @@ class RetryPolicy:
 @dataclass(frozen=True, slots=True)
 class _SqlitePragmas:
     busy_timeout_ms: int = 5000
+    read_only: bool = False
 
     def apply(self, dbapi_connection: Any, _record: Any) -> None:
         # The driver's own BEGIN handling is disabled: `_begin` below emits BEGIN IMMEDIATE, so that a
@@ -59,8 +64,9 @@ class _SqlitePragmas:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
-        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a commit needs no fsync
+        if not self.read_only:  # switching to WAL writes to the file: a read-only one could not be read at all
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+            cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a commit needs no fsync
         cursor.close()
 
 
@@ -68,12 +74,29 @@ def _begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _begin_read_only(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")  # IMMEDIATE takes a write lock, which a read-only file refuses
+
+
+#: user:password@ after "//" (at the start when there is none), up to the last "@": a password may hold
+#: ":" and "@" itself.
+_PASSWORD_IN_URL = re.compile(r"(//[^/:@\s]*:)[^\s]*@(?=[^@]*$)")
+_PASSWORD_AT_START = re.compile(r"(^[^/:@\s]*:)[^\s]*@(?=[^@]*$)")
+_PASSWORD_IN_QUERY = re.compile(r"((?:password|passwd|pwd)=)[^&\s]*", re.IGNORECASE)
+
+
+def redact_url(raw: str) -> str:
+    """A database URL fit for a message: the password hidden, even in a URL too broken to parse."""
+    userinfo = _PASSWORD_IN_URL if "//" in raw else _PASSWORD_AT_START
+    return _PASSWORD_IN_QUERY.sub(r"\1***", userinfo.sub(r"\1***@", raw))
+
+
 def _normalise_url(raw: str) -> URL:
     try:
         url = make_url(raw)
     except ArgumentError as exc:
         raise ConfigError(
-            f"EKS_DOCTOR_DATABASE_URL is not a database URL: {raw!r}",
+            f"EKS_DOCTOR_DATABASE_URL is not a database URL: {redact_url(raw)!r}",
             hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db",
         ) from exc
     if url.drivername in ("postgres", "postgresql"):
@@ -107,26 +130,59 @@ def create_store_engine(
         if in_memory:
             # One shared connection, or every checkout would see a fresh, empty database.
             options.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
-        else:
-            folder = Path(url.database).expanduser().parent
-            if create_folder:
-                try:
-                    folder.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    raise StoreUnavailableError(f"cannot create the folder for the incident database: {exc}") from exc
-            elif not folder.is_dir():
+        read_only = False
+        if not in_memory and not url.database.startswith("file:"):
+            path = Path(url.database).expanduser()
+            if not create_folder and not path.parent.is_dir():
                 raise ConfigError(
-                    f"EKS_DOCTOR_DATABASE_URL points into {folder}, which is not an existing folder",
+                    f"EKS_DOCTOR_DATABASE_URL points into {path.parent}, which is not an existing folder",
                     hint="create the folder, or fix the path",
                 )
+            read_only = _read_only(path)
+            if read_only:
+                url = _read_only_url(path)
+            else:
+                _create_private(path)
         engine = create_engine(url, **options)
-        event.listen(engine, "connect", _SqlitePragmas(busy_timeout_ms).apply)
-        event.listen(engine, "begin", _begin)
+        event.listen(engine, "connect", _SqlitePragmas(busy_timeout_ms, read_only=read_only).apply)
+        event.listen(engine, "begin", _begin_read_only if read_only else _begin)
         return engine
     # No pool_pre_ping: it costs a round trip per transaction. A connection killed by a restart or a
     # failover fails its next statement instead, the pool is invalidated, and Store.run retries.
     options.update(connect_args={"connect_timeout": connect_timeout, "application_name": "eks-doctor"})
     return create_engine(url, **options)
+
+
+def _read_only(path: Path) -> bool:
+    """An existing database this process may read but not write (the file, or its folder, which must
+    hold the WAL files): it is opened read-only, so listing still works."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False
+    except PermissionError as exc:
+        raise StoreUnavailableError(f"cannot open the incident database {path}: {exc.strerror}") from None
+    except OSError:
+        return False
+    return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
+def _read_only_url(path: Path) -> URL:
+    # `immutable` when the folder is read-only too: SQLite could not create the shared-memory file.
+    immutable = "" if os.access(path.parent, os.W_OK) else "&immutable=1"
+    return make_url(f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro{immutable}&uri=true")
+
+
+def _create_private(path: Path) -> None:
+    """A new database file readable by its owner only (incidents quote logs and names), in a new folder
+    of the same kind; an existing file keeps the mode its owner gave it."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreUnavailableError(f"cannot create the incident database {path}: {exc.strerror or exc}") from exc
+    os.close(fd)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -165,7 +221,7 @@ class Store:
 
     @property
     def url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)
+        return redact_url(self.engine.url.render_as_string(hide_password=True))  # `?password=` too
 
     def bound_to(self, connection: Connection) -> Store:
         return Store(self.engine, retry=self.retry, bind=connection)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.cluster.kinds import pod_template
+from bot.cluster.boundary import read_event, read_pod, read_service, read_workload
 from bot.cluster.kubeapi import connect
 from bot.cluster.live import LiveSource
 from bot.cluster.snapshot import ContainerLog, Unreadable, WorkloadSnapshot
@@ -40,16 +40,19 @@ def make_snapshot(
     services: list[dict[str, Any]] | Unreadable | None = None,
     namespace_labels: dict[str, str] | Unreadable | None = None,
 ) -> WorkloadSnapshot:
-    """A snapshot from plain dicts, as the manifest reader or the live reader would build it."""
-    meta = obj["metadata"]
+    """A snapshot from plain dicts, read through the same typed boundary as files and the API."""
+    workload, _ = read_workload(obj)
     return WorkloadSnapshot(
-        ref=WorkloadRef(kind=obj["kind"], namespace=meta.get("namespace", "default"), name=meta["name"]),
-        obj=obj,
-        template=pod_template(obj),
-        pods=[] if pods is None else pods,
-        events=events,
+        ref=WorkloadRef(kind=workload.kind, namespace=workload.meta.namespace or "default", name=workload.name),
+        workload=workload,
+        pods=[] if pods is None else pods if isinstance(pods, Unreadable) else [read_pod(p)[0] for p in pods],
+        events=events if isinstance(events, Unreadable) else [read_event(e)[0] for e in events],
         logs=logs,
-        services=[] if services is None else services,
+        services=(
+            [] if services is None
+            else services if isinstance(services, Unreadable)
+            else [read_service(s)[0] for s in services]
+        ),
         namespace_labels={} if namespace_labels is None else namespace_labels,
     )
 

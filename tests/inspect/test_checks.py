@@ -279,9 +279,7 @@ def test_quota_events_hold_for_failed_create_on_the_replicaset():
     event = b.event(
         b.replicaset_for(deploy), "FailedCreate", "Error creating: pods quota exceeded for cluster", count=12
     )
-    from bot.cluster.kinds import slim_event
-
-    outcome = evaluate(QUOTA_EVENTS, make_snapshot(deploy, events=[slim_event(event)]), CTX)
+    outcome = evaluate(QUOTA_EVENTS, make_snapshot(deploy, events=[event]), CTX)
     assert outcome.outcome is Outcome.HOLDS
     assert "FailedCreate on replicaset/web-" in text(outcome) and "(x12)" in text(outcome)
 

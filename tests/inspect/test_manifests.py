@@ -87,7 +87,7 @@ items:
     # the template is fixed, the running pod (started before the change) is not
     assert istio.verdict is Verdict.CONFIRMED
     assert any("1 of 1 running pods (checkout-5d8c7-abcde): not set" in e for e in istio.evidence)
-    assert report.origins[istio.workload] == "<stdin>:1"
+    assert report.origins[istio.workload] == "<stdin>:4"  # the item's own line in the List
 
 
 def test_planned_replicas_count_against_the_pod_quota(tmp_path: Path, kb):

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from bot.cluster.kinds import annotations, name_of
 from bot.cluster.snapshot import Unreadable, WorkloadSnapshot
+from bot.cluster.views import Pod
 
 MAX_QUOTE = 160
 
 
-def active_pods(snapshot: WorkloadSnapshot) -> list[dict[str, Any]] | None:
+def active_pods(snapshot: WorkloadSnapshot) -> list[Pod] | None:
     """Pods that exist now (finished Job pods excluded), or None when pods are unknown."""
     if isinstance(snapshot.pods, Unreadable):
         return None
-    return [p for p in snapshot.pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+    return [p for p in snapshot.pods if p.phase not in ("Succeeded", "Failed")]
 
 
 def counted(n: int, noun: str) -> str:
@@ -42,14 +40,14 @@ def template_word(snapshot: WorkloadSnapshot) -> str:
 
 
 def quote(line: str) -> str:
-    line = " ".join(line.split())
+    line = " ".join(line[: MAX_QUOTE * 8].split())  # cut first: a log line may be megabytes long
     return repr(line if len(line) <= MAX_QUOTE else line[: MAX_QUOTE - 1] + "…")
 
 
-def group_pods_by_annotation(pods: list[dict[str, Any]], key: str) -> dict[str | None, list[str]]:
+def group_pods_by_annotation(pods: list[Pod], key: str) -> dict[str | None, list[str]]:
     groups: dict[str | None, list[str]] = {}
     for pod in pods:
-        groups.setdefault(annotations(pod).get(key), []).append(name_of(pod))
+        groups.setdefault(pod.annotations.get(key), []).append(pod.name)
     return groups
 
 
@@ -57,11 +55,7 @@ def termination_messages(snapshot: WorkloadSnapshot) -> list[tuple[str, str]]:
     """(where, text) of container termination messages and waiting reasons in the pods."""
     found: list[tuple[str, str]] = []
     for pod in [] if isinstance(snapshot.pods, Unreadable) else snapshot.pods:  # failed pods included
-        for status in (pod.get("status") or {}).get("containerStatuses") or []:
-            for key in ("lastState", "state"):
-                for state_name, state in (status.get(key) or {}).items():
-                    message = (state or {}).get("message")
-                    if message:
-                        where = f"{name_of(pod)}/{status.get('name')} ({key} {state_name})"
-                        found.append((where, str(message)))
+        for status in pod.statuses:
+            for said in sorted(status.messages, key=lambda m: m.where != "lastState"):
+                found.append((f"{pod.name}/{status.name} ({said.where} {said.state})", said.message))
     return found

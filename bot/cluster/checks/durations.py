@@ -6,22 +6,27 @@ so both are read and the evidence says which one said what.
 
 from __future__ import annotations
 
+import math
+
 from bot.cluster.checks.common import (
     active_pods,
     group_pods_by_annotation,
     name_list,
     pods_without_data,
+    quote,
     template_word,
 )
 from bot.cluster.checks.context import CheckContext
 from bot.cluster.checks.registry import evaluator
-from bot.cluster.kinds import annotations
 from bot.cluster.snapshot import WorkloadSnapshot
 from bot.domain import CheckOutcome, Outcome
 from knowledge.durations import format_seconds, parse_duration
 from knowledge.schema import AnnotationDurationBelowCheck
 
 KIND = "annotation_duration_below"
+#: Longer timeouts than this are not applied by the platform (the kernel keeps ipvs timeouts in an int of
+#: jiffies); it also keeps absurd values such as 400 nines from reaching arithmetic.
+MAX_SECONDS = 7 * 24 * 3600
 
 
 def _judge(value: str | None, minimum: float) -> tuple[bool, str]:
@@ -31,10 +36,12 @@ def _judge(value: str | None, minimum: float) -> tuple[bool, str]:
     try:
         seconds = parse_duration(value)
     except ValueError:
-        return True, f"{value!r}, which is not a duration the platform can apply"
+        seconds = math.inf
+    if not math.isfinite(seconds) or seconds > MAX_SECONDS:
+        return True, f"{quote(value)}, which is not a duration the platform can apply"
     if seconds < minimum:
-        return True, f"{value!r} ({format_seconds(seconds)}), below {format_seconds(minimum)}"
-    return False, f"{value!r} ({format_seconds(seconds)})"
+        return True, f"{quote(value)} ({format_seconds(seconds)}), below {format_seconds(minimum)}"
+    return False, f"{quote(value)} ({format_seconds(seconds)})"
 
 
 @evaluator(KIND)
@@ -43,7 +50,7 @@ def annotation_duration_below(
 ) -> CheckOutcome:
     minimum = parse_duration(spec.minimum)
     key = spec.annotation
-    template_below, template_said = _judge(annotations(snapshot.template).get(key), minimum)
+    template_below, template_said = _judge(snapshot.template.meta.annotations.get(key), minimum)
     where = template_word(snapshot)
     evidence = [f"{key} on the {where}: {template_said}"]
     below = template_below

@@ -14,8 +14,8 @@ from bot.cloud.facts import CloudGap, Egress, EgressFacts, GapKind
 from bot.cluster.checks.common import active_pods, counted, name_list, template_word
 from bot.cluster.checks.context import CheckContext
 from bot.cluster.checks.registry import evaluator
-from bot.cluster.kinds import annotations, name_of
 from bot.cluster.snapshot import WorkloadSnapshot
+from bot.cluster.views import Pod
 from bot.domain import CheckOutcome, Outcome
 from knowledge.schema import EgressWithoutEipCheck
 
@@ -35,8 +35,8 @@ def _eip_keys(meta_annotations: dict[str, str], prefix: str) -> list[str]:
     return sorted(key for key in meta_annotations if key.startswith(prefix))
 
 
-def _nodes(pods: list[dict]) -> list[str]:
-    return [n for n in dict.fromkeys((p.get("spec") or {}).get("nodeName") or "" for p in pods) if n]
+def _nodes(pods: list[Pod]) -> list[str]:
+    return [n for n in dict.fromkeys(p.spec.node_name for p in pods) if n]
 
 
 def _without_route(gap: CloudGap) -> list[str]:
@@ -45,7 +45,7 @@ def _without_route(gap: CloudGap) -> list[str]:
     return [UNSEEN, f"the route table could not be read: {gap}"]
 
 
-def _judge_routes(facts: EgressFacts, pods: list[dict]) -> CheckOutcome:
+def _judge_routes(facts: EgressFacts, pods: list[Pod]) -> CheckOutcome:
     routes, narrowed = facts.for_nodes(_nodes(pods))
     if not routes:
         return CheckOutcome(
@@ -76,9 +76,9 @@ def _judge_routes(facts: EgressFacts, pods: list[dict]) -> CheckOutcome:
 def egress_without_eip(spec: EgressWithoutEipCheck, snapshot: WorkloadSnapshot, context: CheckContext) -> CheckOutcome:
     prefix = spec.annotation_prefix
     where = template_word(snapshot)
-    template_keys = _eip_keys(annotations(snapshot.template), prefix)
+    template_keys = _eip_keys(snapshot.template.meta.annotations, prefix)
     pods = active_pods(snapshot) if snapshot.ref.kind != "Pod" else []
-    pods_without = [name_of(p) for p in pods or [] if not _eip_keys(annotations(p), prefix)]
+    pods_without = [p.name for p in pods or [] if not _eip_keys(p.annotations, prefix)]
     if template_keys and not pods_without:
         return CheckOutcome(
             KIND,
@@ -102,6 +102,6 @@ def egress_without_eip(spec: EgressWithoutEipCheck, snapshot: WorkloadSnapshot, 
     if isinstance(facts, CloudGap):
         return CheckOutcome(KIND, Outcome.HOLDS, (*evidence, *_without_route(facts)))
     if snapshot.ref.kind == "Pod":
-        pods = [snapshot.obj]
+        pods = snapshot.pods if isinstance(snapshot.pods, list) else []
     judged = _judge_routes(facts, list(pods or []))
     return CheckOutcome(KIND, judged.outcome, (*evidence, *judged.evidence), decisive=judged.decisive)

@@ -10,8 +10,9 @@ import re
 from bot.cluster.checks.common import quote
 from bot.cluster.checks.context import CheckContext
 from bot.cluster.checks.registry import evaluator
-from bot.cluster.kinds import containers
+from bot.cluster.patterns import MAX_LINE
 from bot.cluster.snapshot import Unreadable, WorkloadSnapshot
+from bot.cluster.views import Container
 from bot.domain import CheckOutcome, Outcome
 from knowledge.schema import SpeaksGrpcCheck
 
@@ -21,23 +22,23 @@ CONVENTIONAL_PORT = 50051
 MAX_HINTS = 4
 
 
-def _container_hints(container: dict) -> list[str]:
-    name = container.get("name")
+def _container_hints(container: Container) -> list[str]:
+    name = container.name
     hints = []
-    for port in container.get("ports") or []:
-        if GRPC.search(str(port.get("name", ""))):
-            hints.append(f"container {name} names port {port.get('containerPort')} {port.get('name')!r}")
-        elif port.get("containerPort") == CONVENTIONAL_PORT:
+    for port in container.ports:
+        if GRPC.search(port.name):
+            hints.append(f"container {name} names port {port.number} {port.name!r}")
+        elif port.number == CONVENTIONAL_PORT:
             hints.append(f"container {name} listens on {CONVENTIONAL_PORT}, gRPC's conventional port")
-    if GRPC.search(str(container.get("image", ""))):
-        hints.append(f"container {name} runs image {container.get('image')}")
-    for arg in [*(container.get("command") or []), *(container.get("args") or [])]:
-        if GRPC.search(str(arg)):
-            hints.append(f"container {name} is started with {quote(str(arg))}")
+    if GRPC.search(container.image):
+        hints.append(f"container {name} runs image {container.image}")
+    for arg in container.words:
+        if GRPC.search(arg):
+            hints.append(f"container {name} is started with {quote(arg)}")
             break
-    for env in container.get("env") or []:
-        if GRPC.search(str(env.get("name", ""))) or GRPC.search(str(env.get("value", ""))):
-            hints.append(f"container {name} sets environment variable {env.get('name')}")
+    for env in container.env:
+        if GRPC.search(env.name) or GRPC.search(env.value or ""):
+            hints.append(f"container {name} sets environment variable {env.name}")
             break
     return hints
 
@@ -47,12 +48,11 @@ def _service_hints(snapshot: WorkloadSnapshot) -> list[str]:
         return []
     hints = []
     for service in snapshot.services:
-        service_name = (service.get("metadata") or {}).get("name")
-        for port in (service.get("spec") or {}).get("ports") or []:
-            if GRPC.search(str(port.get("appProtocol", ""))):
-                hints.append(f"service {service_name} port {port.get('port')} has appProtocol {port['appProtocol']}")
-            elif GRPC.search(str(port.get("name", ""))):
-                hints.append(f"service {service_name} names port {port.get('port')} {port.get('name')!r}")
+        for port in service.ports:
+            if GRPC.search(port.app_protocol):
+                hints.append(f"service {service.meta.name} port {port.port} has appProtocol {port.app_protocol}")
+            elif GRPC.search(port.name):
+                hints.append(f"service {service.meta.name} names port {port.port} {port.name!r}")
     return hints
 
 
@@ -61,7 +61,7 @@ def _log_hint(snapshot: WorkloadSnapshot) -> list[str]:
         return []
     for log in snapshot.logs:
         for line in (log.text or "").splitlines():
-            if "io.grpc" in line or "grpc." in line.lower():
+            if "io.grpc" in line or "grpc." in line[:MAX_LINE].lower():
                 return [f"log of {log.label}: {quote(line)}"]
     return []
 
@@ -69,7 +69,7 @@ def _log_hint(snapshot: WorkloadSnapshot) -> list[str]:
 @evaluator(KIND)
 def speaks_grpc(spec: SpeaksGrpcCheck, snapshot: WorkloadSnapshot, context: CheckContext) -> CheckOutcome:
     hints: list[str] = []
-    for container in containers(snapshot.template, init=True):
+    for container in snapshot.template.spec.all_containers():
         hints.extend(_container_hints(container))
     hints.extend(_service_hints(snapshot))
     hints.extend(_log_hint(snapshot))

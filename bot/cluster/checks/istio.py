@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.cluster.checks.common import active_pods, counted, name_list, pods_without_data, template_word
 from bot.cluster.checks.context import CheckContext
 from bot.cluster.checks.registry import evaluator
-from bot.cluster.kinds import annotations, containers, labels, name_of
 from bot.cluster.snapshot import Unreadable, WorkloadSnapshot
+from bot.cluster.views import PodTemplate
 from bot.domain import CheckOutcome, Outcome
 from knowledge.schema import IstioSidecarCheck
 
@@ -16,13 +16,13 @@ INJECT = "sidecar.istio.io/inject"
 KIND = "istio_sidecar"
 
 
-def _template_signals(template: dict, where: str) -> tuple[list[str], bool | None]:
+def _template_signals(template: PodTemplate, where: str) -> tuple[list[str], bool | None]:
     """Evidence of a sidecar in the template, and the explicit inject choice (None when not set)."""
     found = []
-    names = [c.get("name") for c in containers(template, init=True)]
+    names = [c.name for c in template.spec.all_containers()]
     if PROXY in names:
         found.append(f"the {where} has an {PROXY} container")
-    meta_values = {**labels(template), **annotations(template)}
+    meta_values = {**template.meta.labels, **template.meta.annotations}
     if STATUS in meta_values:
         found.append(f"the {where} carries {STATUS}")
     inject = str(meta_values.get(INJECT, "")).lower()
@@ -45,8 +45,8 @@ def _namespace_signal(ns_labels: dict[str, str], namespace: str | None) -> tuple
 def istio_sidecar(spec: IstioSidecarCheck, snapshot: WorkloadSnapshot, context: CheckContext) -> CheckOutcome:
     pods = active_pods(snapshot)
     if pods:
-        with_proxy = [name_of(p) for p in pods if PROXY in [c.get("name") for c in containers(p, init=True)]]
-        with_status = [name_of(p) for p in pods if STATUS in annotations(p)]
+        with_proxy = [p.name for p in pods if PROXY in [c.name for c in p.spec.all_containers()]]
+        with_status = [p.name for p in pods if STATUS in p.annotations]
         meshed = sorted(set(with_proxy) | set(with_status))
         if meshed:
             how = f"an {PROXY} container" if with_proxy else f"the {STATUS} annotation"

@@ -5,11 +5,10 @@ Finding a line is evidence; not finding one proves nothing (logs are short tails
 
 from __future__ import annotations
 
-import re
-
 from bot.cluster.checks.common import quote, termination_messages
 from bot.cluster.checks.context import CheckContext
 from bot.cluster.checks.registry import evaluator
+from bot.cluster.patterns import Budget, any_match, bounded, gave_up
 from bot.cluster.snapshot import Unreadable, WorkloadSnapshot
 from bot.domain import CheckOutcome, Outcome
 from knowledge.schema import LogSignatureCheck
@@ -20,7 +19,8 @@ MAX_QUOTES = 3
 
 @evaluator(KIND)
 def log_signature(spec: LogSignatureCheck, snapshot: WorkloadSnapshot, context: CheckContext) -> CheckOutcome:
-    patterns = [re.compile(p) for p in spec.patterns]
+    patterns = [bounded(p) for p in spec.patterns]
+    budget = Budget()
     hits: list[str] = []
     searched: list[str] = []
     unavailable: list[str] = []
@@ -33,22 +33,21 @@ def log_signature(spec: LogSignatureCheck, snapshot: WorkloadSnapshot, context: 
                 continue
             lines = log.text.splitlines()
             searched.append(f"{len(lines)} lines of {log.label}" if lines else f"the empty log of {log.label}")
-            matching = [line for line in lines if any(p.search(line) for p in patterns)]
+            matching = [line for line in lines if any_match(patterns, line, budget)]
             if matching:
                 count = f" ({len(matching)} matching lines)" if len(matching) > 1 else ""
                 hits.append(f"log of {log.label}{count}: {quote(matching[-1])}")
     for where, text in termination_messages(snapshot):
-        if any(p.search(text) for p in patterns):
+        if any_match(patterns, text, budget):
             hits.append(f"container {where} ended with {quote(text)}")
     if not isinstance(snapshot.events, Unreadable):
         for event in snapshot.events:
-            message = str(event.get("message") or "")
-            if any(p.search(message) for p in patterns):
-                about = event.get("involvedObject") or {}
-                hits.append(f"event {event.get('reason')} on {about.get('name')}: {quote(message)}")
+            if any_match(patterns, event.message, budget):
+                hits.append(f"event {event.reason} on {event.about.name}: {quote(event.message)}")
     if hits:
         more = [f"and {len(hits) - MAX_QUOTES} more"] if len(hits) > MAX_QUOTES else []
         return CheckOutcome(KIND, Outcome.HOLDS, (*hits[:MAX_QUOTES], *more))
+    unavailable = gave_up(budget, patterns) + unavailable
     if searched:
         summary = "; ".join(searched[:MAX_QUOTES]) + (
             f" and {len(searched) - MAX_QUOTES} more" if len(searched) > 3 else ""

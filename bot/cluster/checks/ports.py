@@ -15,7 +15,7 @@ from bot.cluster.checks.common import (
 )
 from bot.cluster.checks.context import CheckContext
 from bot.cluster.checks.registry import evaluator
-from bot.cluster.kinds import annotations, containers
+from bot.cluster.patterns import MAX_LINE
 from bot.cluster.snapshot import Unreadable, WorkloadSnapshot
 from bot.domain import CheckOutcome, Outcome
 from knowledge.schema import UsesPortCheck
@@ -34,27 +34,26 @@ def _mentions(port: int) -> re.Pattern[str]:
 def _declared(spec_port: int, snapshot: WorkloadSnapshot) -> list[str]:
     mention = _mentions(spec_port)
     found = []
-    for container in containers(snapshot.template, init=True):
-        name = container.get("name")
-        for port in container.get("ports") or []:
-            if port.get("containerPort") == spec_port:
+    for container in snapshot.template.spec.all_containers():
+        name = container.name
+        for port in container.ports:
+            if port.number == spec_port:
                 found.append(f"container {name} declares containerPort {spec_port}")
-        words = [str(w) for w in [*(container.get("command") or []), *(container.get("args") or [])]]
+        words = container.words
         hit = next((w for w in words if mention.search(w)), None)
         if hit:
             found.append(f"container {name} is started with {quote(hit)}")
-        for env in container.get("env") or []:
-            if mention.search(str(env.get("value", ""))):
-                found.append(f"container {name} sets {env.get('name')}={quote(str(env.get('value')))}")
-        image = str(container.get("image", ""))
+        for env in container.env:
+            if env.value and mention.search(env.value):
+                found.append(f"container {name} sets {env.name}={quote(env.value)}")
+        image = container.image
         if spec_port == 9100 and DEFAULT_9100_IMAGES.search(image) and not any(LISTEN_FLAG.search(w) for w in words):
             found.append(f"container {name} runs {image}, which listens on 9100 by default")
     if not isinstance(snapshot.services, Unreadable):
         for service in snapshot.services:
-            for port in (service.get("spec") or {}).get("ports") or []:
-                if port.get("targetPort") == spec_port:
-                    service_name = (service.get("metadata") or {}).get("name")
-                    found.append(f"service {service_name} sends port {port.get('port')} to {spec_port}")
+            for port in service.ports:
+                if port.target == spec_port:
+                    found.append(f"service {service.meta.name} sends port {port.port} to {spec_port}")
     return found
 
 
@@ -67,7 +66,8 @@ def _bind_failures(spec_port: int, snapshot: WorkloadSnapshot) -> list[str]:
     ]
     if not isinstance(snapshot.logs, Unreadable):
         for log in snapshot.logs:
-            line = next((ln for ln in (log.text or "").splitlines() if IN_USE.search(ln) and mention.search(ln)), None)
+            lines = (ln[:MAX_LINE] for ln in (log.text or "").splitlines())
+            line = next((ln for ln in lines if IN_USE.search(ln) and mention.search(ln)), None)
             if line:
                 found.append(f"log of {log.label}: {quote(line)}")
     return found
@@ -82,7 +82,7 @@ def _move_evidence(spec: UsesPortCheck, snapshot: WorkloadSnapshot) -> tuple[boo
     key = spec.moved_by
     if key is None:
         return False, []
-    value = annotations(snapshot.template).get(key)
+    value = snapshot.template.meta.annotations.get(key)
     moved = _moved(value, spec.port)
     said = f"{value!r}" if value is not None else "not set"
     evidence = [

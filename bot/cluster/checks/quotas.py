@@ -3,7 +3,6 @@ FailedCreate-style events and pending pods that show a quota was hit."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from bot.cloud.facts import SecurityGroupBindings
@@ -11,7 +10,7 @@ from bot.cluster.checks.bindings import cloud_bindings, gap_note, judge_bindings
 from bot.cluster.checks.common import active_pods, name_list, quote, template_word
 from bot.cluster.checks.context import CheckContext, percent
 from bot.cluster.checks.registry import cluster_evaluator, evaluator
-from bot.cluster.kinds import annotations, name_of
+from bot.cluster.patterns import Budget, any_match, bounded, gave_up
 from bot.cluster.snapshot import ClusterCounts, Unreadable, WorkloadSnapshot
 from bot.domain import CheckOutcome, Outcome
 from knowledge.schema import ClusterPodQuotaCheck, QuotaFailureEventsCheck, SecurityGroupQuotaCheck
@@ -111,7 +110,7 @@ def _judge_from_pods(limit: int, group: str, used: int, complete: bool, context:
 def security_group_quota(
     spec: SecurityGroupQuotaCheck, snapshot: WorkloadSnapshot, context: CheckContext
 ) -> CheckOutcome:
-    group = annotations(snapshot.template).get(spec.annotation, "")
+    group = snapshot.template.meta.annotations.get(spec.annotation, "")
     template = template_word(snapshot)
     where = (
         f"{spec.annotation}: {group!r} on the {template}"
@@ -157,28 +156,27 @@ def security_group_quota_for_cluster(
 def quota_failure_events(
     spec: QuotaFailureEventsCheck, snapshot: WorkloadSnapshot, context: CheckContext
 ) -> CheckOutcome:
-    patterns = [re.compile(p) for p in spec.patterns]
+    patterns = [bounded(p) for p in spec.patterns]
+    budget = Budget()
     hits: list[str] = []
-    pending = [p for p in active_pods(snapshot) or [] if (p.get("status") or {}).get("phase") == "Pending"]
+    pending = [p for p in active_pods(snapshot) or [] if p.phase == "Pending"]
     for pod in pending:
-        status = pod.get("status") or {}
-        messages = [status.get("message") or ""] + [c.get("message") or "" for c in status.get("conditions") or []]
-        text = next((m for m in messages if m and any(p.search(m) for p in patterns)), None)
+        messages = [pod.message, *(c.message for c in pod.conditions)]
+        text = next((m for m in messages if m and any_match(patterns, m, budget)), None)
         if text:
-            hits.append(f"pod {name_of(pod)} is Pending: {quote(text)}")
+            hits.append(f"pod {pod.name} is Pending: {quote(text)}")
     events_read = not isinstance(snapshot.events, Unreadable)
     for event in snapshot.events if events_read else []:
-        message = str(event.get("message") or "")
-        if any(p.search(message) for p in patterns):
-            about = event.get("involvedObject") or {}
-            times = f" (x{event['count']})" if (event.get("count") or 1) > 1 else ""
+        if any_match(patterns, event.message, budget):
+            times = f" (x{event.count})" if event.count > 1 else ""
             hits.append(
-                f"event {event.get('reason')} on {str(about.get('kind', '')).lower()}/{about.get('name')}"
-                f"{times}: {quote(message)}"
+                f"event {event.reason} on {event.about.kind.lower()}/{event.about.name}{times}: {quote(event.message)}"
             )
     if hits:
         more = [f"and {len(hits) - MAX_QUOTES} more"] if len(hits) > MAX_QUOTES else []
         return CheckOutcome(FAILURE_EVENTS, Outcome.HOLDS, (*hits[:MAX_QUOTES], *more))
+    if budget.exhausted:
+        return CheckOutcome(FAILURE_EVENTS, Outcome.UNKNOWN, tuple(gave_up(budget, patterns)))
     if not events_read:
         pending_note = f"; {len(pending)} pending pods without a quota message" if pending else ""
         return CheckOutcome(FAILURE_EVENTS, Outcome.UNKNOWN, (f"events not read: {snapshot.events.why}{pending_note}",))
@@ -187,7 +185,7 @@ def quota_failure_events(
         Outcome.FAILS,
         (
             f"no pending pod or event mentions the limit ({len(snapshot.events)} events, {len(pending)} pending pods"
-            + (f": {name_list([name_of(p) for p in pending])})" if pending else ")"),
+            + (f": {name_list([p.name for p in pending])})" if pending else ")"),
         ),
     )
 
