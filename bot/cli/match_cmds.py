@@ -13,6 +13,12 @@ from bot.cli.output import console, escape, print_json, print_json_line
 NO_MATCH = "No known issue matches."
 
 
+def match_text(doctor, *, text: str, top: int):
+    from bot.core.triage import match_text as ranked
+
+    return ranked(doctor, text=text, top=top)
+
+
 def register(app: typer.Typer) -> None:
     app.command("match")(match)
 
@@ -24,31 +30,29 @@ def match(
             metavar="TEXT", help="A symptom, keyword or pasted log; '-' reads one query per line from stdin."
         ),
     ],
-    top: Annotated[
-        int, typer.Option("--top", "-t", metavar="N", min=1, max=20, help="How many entries to show.")
-    ] = 3,
+    top: Annotated[int, typer.Option("--top", "-t", metavar="N", min=1, max=20, help="How many entries to show.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Rank the known issues for TEXT, with the reason for each match."""
-    matcher = cli_context().knowledge.matcher
+    doctor = cli_context().doctor
     if text == "-":
-        _match_stream(matcher, top=top, as_json=as_json)
+        _match_stream(doctor, top=top, as_json=as_json)
         return
-    matches = matcher.match(text, top=top)
+    matches = match_text(doctor, text=text, top=top)
     if as_json:
         print_json({"query": text, "matches": [m.as_dict() for m in matches]})
         return
     _print_matches(matches)
 
 
-def _match_stream(matcher, *, top: int, as_json: bool) -> None:
+def _match_stream(doctor, *, top: int, as_json: bool) -> None:
     # The answer column is as wide as the longest "id (score)", so the queries line up.
     width = max((len(entry_id) for entry_id in cli_context().knowledge.ids()), default=4) + len(" (100)")
     for line in sys.stdin:
         query = line.rstrip("\n")
         if not query.strip():
             continue
-        matches = matcher.match(query, top=top)
+        matches = match_text(doctor, text=query, top=top)
         if as_json:
             print_json_line({"query": query, "matches": [m.as_dict() for m in matches]})
         else:

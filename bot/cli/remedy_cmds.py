@@ -119,9 +119,7 @@ def fix(
     cluster: ClusterOption = None,
     incident: Annotated[
         str | None,
-        typer.Option(
-            "--incident", metavar="ID", help="Incident this fix belongs to (marked mitigated once applied)."
-        ),
+        typer.Option("--incident", metavar="ID", help="Incident this fix belongs to (marked mitigated once applied)."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -39,7 +39,7 @@ def review(api: KubeApi, *, group: str, resource: str, verb: str, namespace: str
             resource_attributes=client.V1ResourceAttributes(
                 group=group, resource=plural, subresource=subresource or None, verb=verb, namespace=namespace
             )
-        )
+        ),
     )
     try:
         answer = client.AuthorizationV1Api(api.api_client).create_self_subject_access_review(

@@ -282,9 +282,7 @@ class ManifestSource:
 
     def list_workloads(self, *, namespace: str | None, progress=None) -> list[WorkloadSnapshot]:
         return [
-            self._snapshot(i)
-            for i in self._workloads
-            if namespace is None or _namespace(i.workload.meta) == namespace
+            self._snapshot(i) for i in self._workloads if namespace is None or _namespace(i.workload.meta) == namespace
         ]
 
     def cluster_counts(self, *, sg_annotations: Sequence[str]) -> ClusterCounts:

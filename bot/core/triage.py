@@ -13,6 +13,7 @@ from bot.core.recording import Recording, Thread, record_triage
 from bot.domain import Actor, Verdict, WorkloadRef
 from bot.errors import EksDoctorError
 from bot.observability import metrics
+from bot.text_safety import clip_utf8
 
 #: The runner-up is named as an alternative the person should rule out when it scores this close.
 AMBIGUITY_RATIO = 0.85
@@ -67,8 +68,9 @@ class Triage:
 
 
 def match_text(doctor: Any, *, text: str, top: int = 3) -> list[Any]:
-    """Ranked entries for the text, nothing recorded (`eks-doctor match`)."""
-    return doctor.kb.matcher.match(text, top=top)
+    """Ranked entries for the text, nothing recorded (`eks-doctor match`). A paste longer than
+    EKS_DOCTOR_MAX_PASTE_BYTES is read up to that size: its beginning says what it is."""
+    return doctor.kb.matcher.match(clip_utf8(text, doctor.settings.max_paste_bytes), top=top)
 
 
 @metrics.observed_triage

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.text_safety import printable
+
 SECTION_TEXT = 3000
 CONTEXT_TEXT = 3000
 HEADER_TEXT = 150
@@ -31,8 +33,9 @@ def code(text: str, limit: int = SECTION_TEXT) -> str:
 
 
 def escape(text: str) -> str:
-    """Text from people or clusters, shown as text: no accidental mentions, links or formatting."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text from people or clusters, shown as text: no accidental mentions, links, formatting or control
+    characters."""
+    return printable(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def cap_blocks(blocks: list[Any], *, limit: int = MESSAGE_BLOCKS, note: Any = None) -> list[Any]:
