@@ -28,16 +28,31 @@ def required_literals(pattern: str) -> tuple[str, ...]:
     return _literals_of(list(parsed))
 
 
+def literal_sets(pattern: str) -> list[tuple[str, ...]]:
+    """Every set of plain substrings found one of which each match of `pattern` contains (not only
+    the best one, as `required_literals` gives)."""
+    try:
+        parsed = re_parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return []
+    found: list[tuple[str, ...]] = []
+    _literals_of(list(parsed), every=found)
+    return found
+
+
 def _useful(literals: tuple[str, ...]) -> bool:
     # One ASCII letter occurs everywhere; one Chinese character is rare enough to look for.
     return bool(literals) and all(len(x) >= 2 or (x and not x.isascii()) for x in literals)
 
 
-def _literals_of(items: list) -> tuple[str, ...]:
+def _literals_of(items: list, every: list[tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    """The best set of required substrings of a parsed pattern; each one considered is added to `every`."""
     best: tuple[str, ...] = ()
 
     def consider(candidate: tuple[str, ...]) -> None:
         nonlocal best
+        if every is not None and candidate and all(candidate):
+            every.append(candidate)
         if _useful(candidate) and (
             not best or (min(map(len, candidate)), -len(candidate)) > (min(map(len, best)), -len(best))
         ):

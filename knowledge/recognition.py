@@ -10,7 +10,6 @@ here") is *negated*. Everything that does not depend on the text is compiled onc
 from __future__ import annotations
 
 import bisect
-import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import Stemmer
 
 from knowledge import clauses, typos
 from knowledge import text as textmod
+from knowledge.bounded import BoundedPattern, Budget, bounded, literal_alternation
 from knowledge.patterns import Prefilter, required_literals
 from knowledge.typos import Typos
 
@@ -111,7 +111,7 @@ class Recogniser:
         self._exact_only: set[str] = set()
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         self._zh: list[tuple[str, str]] = []
-        self._patterns: list[tuple[str, re.Pattern[str], str]] = []
+        self._patterns: list[tuple[tuple[str, ...], BoundedPattern, str]] = []
         self._cancels = {name: tuple(cancelled) for name, cancelled in lexicon.cancels.items()}
         self._stemmer = Stemmer.Stemmer("english")
         self._stem_lock = threading.Lock()
@@ -127,8 +127,8 @@ class Recogniser:
         for form, name in self._zh:
             if form and name not in self._zh_forms[form]:
                 self._zh_forms[form].append(name)
-        ordered = sorted(self._zh_forms, key=len, reverse=True)
-        self._zh_regex = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        # One pass, longest form first at each position, in linear time however many forms there are.
+        self._zh_regex = literal_alternation(list(self._zh_forms))
         fuzzy = {w for w in self._words if w not in self._exact_only}
         for phrase_list in self._phrases.values():
             for words, _ in phrase_list:
@@ -170,7 +170,8 @@ class Recogniser:
             self._exact_only.add(word.lower())
         self._zh.extend((textmod.normalise(form), name) for form in concept.zh)
         for pattern in concept.patterns:
-            self._patterns.append((required_literals(pattern), re.compile(pattern), name))
+            # Linear (RE2) or time-budgeted: a pattern the schema let through can always be bounded.
+            self._patterns.append((required_literals(pattern), bounded(pattern), name))
 
     # --- words --------------------------------------------------------------------------------------
 
@@ -279,13 +280,15 @@ class Recogniser:
                 negated = zh_negation(normal, at, starts[index])
                 for concept in self._zh_forms[form]:
                     found.append((concept, form, "zh", index, negated))
+        budget: Budget | None = None  # shared by the patterns RE2 cannot run, made when one is needed
         for number in self._prefilter.candidates(normal):
             _literal, pattern, concept = self._patterns[number]
-            match = pattern.search(normal)
+            if budget is None and not pattern.linear:
+                budget = Budget()
+            match = pattern.search(normal, budget)  # type: ignore[arg-type]  (unused by linear patterns)
             if match:
-                shown = match.group(0)
-                shown = shown if len(shown) <= 100 else shown[:99] + "…"
-                index = max(0, bisect.bisect_right(starts, match.start()) - 1)
+                shown = match.text if len(match.text) <= 100 else match.text[:99] + "…"
+                index = max(0, bisect.bisect_right(starts, match.start) - 1)
                 found.append((concept, shown, "pattern", index, False))
         if self._negated_as:
             renamed = self._negated_as

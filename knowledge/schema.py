@@ -7,11 +7,11 @@ combines them with parameters. A new known issue is a new YAML file unless it ne
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from knowledge.bounded import why_refused
 from knowledge.durations import parse_duration
 
 ENTRY_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -22,12 +22,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: A concept's weight for an entry, or what a look-alike subtracts: finite, and never a bonus in disguise.
+Weight = Annotated[float, Field(ge=0, le=100)]
+
+
 def _valid_regex(patterns: list[str]) -> list[str]:
+    """Each pattern must run in bounded time (knowledge.bounded): RE2, or `regex` under a time budget."""
     for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        reason = why_refused(pattern)
+        if reason is not None:
+            shown = pattern if len(pattern) <= 80 else pattern[:79] + "…"
+            raise ValueError(f"regular expression {shown!r} refused: {reason}")
     return patterns
 
 
@@ -241,18 +246,18 @@ class MatchHints(_Strict):
     """How the matcher recognises this entry, in terms of lexicon concepts (see lexicon.yaml)."""
 
     #: concept -> weight; the evidence that points at this entry.
-    concepts: dict[str, float] = Field(min_length=1)
+    concepts: dict[str, Weight] = Field(min_length=1)
     #: Alternatives: the entry is a candidate only if every concept of at least one group is present.
     #: A concept listed under `still_works` counts in a group only where the text says it works.
     anchors: list[list[str]] = Field(min_length=1)
     #: concept -> weight subtracted when present (the near misses that share words with this entry).
-    penalties: dict[str, float] = Field(default_factory=dict)
+    penalties: dict[str, Weight] = Field(default_factory=dict)
     #: concept -> concepts that lift the veto: the entry is not a candidate when a vetoing concept is
     #: present and none of its lifting concepts is ("9100 in use on a VM" is not this entry).
     vetoes: dict[str, list[str]] = Field(default_factory=dict)
     #: concept -> weight added when the text says it *works* ("internal services answer fine" is
     #: evidence for the public-egress entry). Any other concept of `concepts` said to work counts against.
-    still_works: dict[str, float] = Field(default_factory=dict)
+    still_works: dict[str, Weight] = Field(default_factory=dict)
     #: Concepts this entry brings itself (added to the shared lexicon at load time).
     terms: dict[str, Concept] = Field(default_factory=dict)
 

@@ -1,0 +1,170 @@
+"""Regular expressions from entries and lexicons, run in bounded time on untrusted text.
+
+A pattern RE2 accepts runs in time linear in the text (google-re2), whatever its shape: `(a|a)+$`
+or `read udp \\S+->\\S+:53: i/o timeout` on a 64 kB paste cost microseconds. One RE2 cannot run (a
+look-around, a back-reference) runs in the `regex` module with a timeout, under a `Budget` the caller
+shares between all such patterns for one text, so no text can stall the reader. A pattern neither
+engine accepts, or longer than MAX_PATTERN_CHARS, is refused with the reason (`PatternRefused`).
+
+Patterns are written in Python syntax (they are also parsed by `re` for their literals). A group
+named `shown` is what an explanation quotes: `(?:^|[^\\d.])(?P<shown>9100)(?:[^\\d.]|$)` is the RE2
+form of `(?<![\\d.])9100(?![\\d.])` and still shows "9100".
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import re2
+import regex
+
+#: Longer patterns are refused: an entry's pattern names an error string, not a grammar.
+MAX_PATTERN_CHARS = 500
+#: Memory one compiled RE2 pattern (program and DFA cache) may take; past it RE2 refuses the pattern
+#: or falls back to its slower, still linear, engine.
+RE2_MAX_MEM = 4 << 20
+#: Seconds the slow (non-RE2) patterns may take, together, on one text, unless the caller says otherwise.
+BUDGET_SECONDS = 0.1
+SHOWN = "shown"
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a refused pattern falls back quietly; RE2 would print to stderr
+_RE2_OPTIONS.max_mem = RE2_MAX_MEM
+
+
+class PatternRefused(ValueError):
+    """A pattern that cannot be run in bounded time; the message says why."""
+
+
+@dataclass
+class Budget:
+    """Time the slow patterns may still take on one text; `exhausted` once one of them ran out of it."""
+
+    seconds: float = BUDGET_SECONDS
+    started: float = field(default_factory=time.monotonic)
+    exhausted: bool = False
+
+    def remaining(self) -> float:
+        return self.seconds - (time.monotonic() - self.started)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """Where a pattern matched, and the text an explanation quotes (the `shown` group, else all of it)."""
+
+    start: int
+    text: str
+
+
+class BoundedPattern:
+    __slots__ = ("_linear", "_shown", "_slow", "source")
+
+    def __init__(self, source: str, linear: Any | None, slow: Any | None) -> None:
+        self.source = source
+        self._linear = linear  # a compiled RE2 pattern
+        self._slow = slow  # a compiled `regex` pattern, always run with a timeout
+        index = (linear or slow).groupindex
+        self._shown = index.get(SHOWN)
+
+    @property
+    def linear(self) -> bool:
+        """Runs in linear time (RE2); otherwise under a time budget."""
+        return self._linear is not None
+
+    # Compiled RE2 objects are rebuilt from the source (a compiled knowledge base is pickled).
+    def __getstate__(self) -> str:
+        return self.source
+
+    def __setstate__(self, source: str) -> None:
+        other = bounded(source)
+        for name in self.__slots__:
+            object.__setattr__(self, name, getattr(other, name))
+
+    def __repr__(self) -> str:
+        return f"BoundedPattern({self.source!r}, {'linear' if self.linear else 'time-budgeted'})"
+
+    def search(self, text: str, budget: Budget) -> Found | None:
+        """The first match in `text`, or None; a slow pattern past the budget is None too, and marks
+        the budget exhausted (its caller may say that the search stopped)."""
+        if self._linear is not None:
+            match = self._linear.search(text)
+        else:
+            left = budget.remaining()
+            if budget.exhausted or left <= 0:
+                budget.exhausted = True
+                return None
+            try:
+                match = self._slow.search(text, timeout=left)
+            except TimeoutError:
+                budget.exhausted = True
+                return None
+        if match is None:
+            return None
+        if self._shown is None:
+            return Found(match.start(), match.group(0))
+        return Found(match.start(self._shown), match.group(self._shown) or "")
+
+    def finds(self, text: str) -> bool:
+        """Whether the pattern matches in `text`, with a budget of its own (for short texts)."""
+        return self.search(text, Budget()) is not None
+
+    def matches_whole(self, text: str) -> bool:
+        """Whether the pattern matches all of `text` (a slow pattern past its own budget does not)."""
+        if self._linear is not None:
+            return self._linear.fullmatch(text) is not None
+        try:
+            return self._slow.fullmatch(text, timeout=BUDGET_SECONDS) is not None
+        except TimeoutError:
+            return False
+
+
+@lru_cache(maxsize=4096)
+def bounded(source: str) -> BoundedPattern:
+    """The pattern compiled once: RE2 when it accepts it, else `regex` (Python syntax) under a budget.
+    Raises PatternRefused when it is too long or neither engine can run it."""
+    if len(source) > MAX_PATTERN_CHARS:
+        raise PatternRefused(f"longer than {MAX_PATTERN_CHARS} characters")
+    try:
+        re.compile(source)
+    except re.error as exc:
+        raise PatternRefused(f"not a valid regular expression: {exc}") from None
+    except (RecursionError, OverflowError, MemoryError):  # pathological nesting in Python's own parser
+        raise PatternRefused("nested too deeply to compile") from None
+    try:
+        return BoundedPattern(source, re2.compile(source, _RE2_OPTIONS), None)
+    except re2.error:
+        pass
+    try:
+        return BoundedPattern(source, None, regex.compile(source, regex.VERSION0))
+    except (regex.error, RecursionError, OverflowError, MemoryError) as exc:
+        raise PatternRefused(f"cannot be run in bounded time ({exc})") from None
+
+
+def why_refused(source: str) -> str | None:
+    """The reason `source` cannot be run in bounded time, or None when it can."""
+    try:
+        bounded(source)
+    except PatternRefused as exc:
+        return str(exc)
+    return None
+
+
+def literal_alternation(forms: list[str]) -> Any | None:
+    """One compiled pattern matching any of `forms`, longest first at each position, for `finditer`:
+    RE2 (linear), or Python's engine when there are too many forms for RE2's memory (plain literals
+    never backtrack there: the cost stays the text's length times the number of forms)."""
+    ordered = sorted({form for form in forms if form}, key=len, reverse=True)
+    if not ordered:
+        return None
+    source = "|".join(map(re.escape, ordered))
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = max(RE2_MAX_MEM, 64 * len(source))
+    try:
+        return re2.compile(source, options)
+    except re2.error:
+        return re.compile(source)
