@@ -1,4 +1,5 @@
-"""The `EKS_DOCTOR_CONFIG` file: clusters, channel defaults and who may apply fixes.
+"""The `EKS_DOCTOR_CONFIG` file: clusters, channel defaults, who may apply fixes, and annotations
+beyond the platform allow-list.
 
 Unknown keys are errors naming the file and the key, because a typo in `fixers` would otherwise
 silently widen or narrow who may patch production.
@@ -7,11 +8,16 @@ silently widen or narrow who may patch production.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import ConfigError
+from knowledge.bounded import why_refused
+from knowledge.durations import parse_duration
+from knowledge.platform import MAX_DURATION_SECONDS, AllowList, AnnotationRule
+from knowledge.schema import ANNOTATION_KEY
 
 DEFAULT_POD_QUOTA = 200
 DEFAULT_SECURITY_GROUP_QUOTA = 2000
@@ -49,11 +55,75 @@ class FixerRule(_Strict):
         return self.namespaces is None or namespace in self.namespaces
 
 
+class ExtraAnnotation(_Strict):
+    """An annotation remedies may write beyond the platform allow-list, or a wider range for one on it.
+    Strings need the values they may take (`values`) or a pattern every value must match (`pattern`)."""
+
+    key: str = Field(pattern=ANNOTATION_KEY)
+    shape: Literal["duration", "port", "json", "string"]
+    #: Durations ("1s") or port numbers; omitted: the shape's own bound.
+    minimum: str | int | None = None
+    maximum: str | int | None = None
+    values: list[str] | None = Field(default=None, min_length=1)
+    pattern: str | None = None
+    max_length: int = Field(default=256, gt=0, le=65536)
+
+    @field_validator("pattern")
+    @classmethod
+    def _bounded(cls, value: str | None) -> str | None:
+        reason = why_refused(value) if value is not None else None
+        if reason is not None:
+            raise ValueError(f"pattern {value!r} refused: {reason}")
+        return value
+
+    @model_validator(mode="after")
+    def _has_a_range(self) -> ExtraAnnotation:
+        bounds = [b for b in (self.minimum, self.maximum) if b is not None]
+        if self.shape == "string" and not (self.values or self.pattern):
+            raise ValueError(f"{self.key}: a string annotation needs `values` or a `pattern` (its range)")
+        if self.shape != "string" and (self.values or self.pattern):
+            raise ValueError(f"{self.key}: `values` and `pattern` are for string annotations")
+        if bounds and self.shape not in ("duration", "port"):
+            raise ValueError(f"{self.key}: minimum and maximum are for durations and ports")
+        low, high = self._number(self.minimum), self._number(self.maximum)
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"{self.key}: minimum is above maximum")
+        return self
+
+    def _number(self, bound: str | int | None) -> float | None:
+        if bound is None:
+            return None
+        if self.shape == "duration":
+            seconds = parse_duration(str(bound))
+            if seconds > MAX_DURATION_SECONDS:
+                raise ValueError(f"{self.key}: {bound!r} is longer than {MAX_DURATION_SECONDS}s")
+            return seconds
+        if not str(bound).isdigit() or not 1 <= int(bound) <= 65535:
+            raise ValueError(f"{self.key}: {bound!r} is not a port number (1-65535)")
+        return float(bound)
+
+    def rule(self, source: str) -> AnnotationRule:
+        return AnnotationRule(
+            key=self.key,
+            shape=self.shape,
+            minimum=self._number(self.minimum),
+            maximum=self._number(self.maximum),
+            values=tuple(self.values or ()),
+            pattern=self.pattern,
+            max_length=self.max_length,
+            source=source,
+        )
+
+
 class DoctorConfig(_Strict):
     clusters: list[ClusterConfig] = Field(default_factory=list)
     default_cluster: str | None = None
     channels: dict[str, ChannelDefaults] = Field(default_factory=dict)
     fixers: list[FixerRule] = Field(default_factory=list)
+    #: Annotations remedies may write beyond the platform allow-list (`kb validate` and `fix` show them).
+    extra_annotations: list[ExtraAnnotation] = Field(default_factory=list)
+    #: Where the file was read from (not a key of the file).
+    source: str | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
     def _references_exist(self) -> DoctorConfig:
@@ -66,7 +136,15 @@ class DoctorConfig(_Strict):
         for channel, defaults in self.channels.items():
             if defaults.cluster and defaults.cluster not in known:
                 raise ValueError(f"channels.{channel}.cluster {defaults.cluster!r} is not one of the clusters")
+        keys = [extra.key for extra in self.extra_annotations]
+        if len(keys) != len(set(keys)):
+            raise ValueError("extra_annotations: each key may appear once")
         return self
+
+    def allow_list(self) -> AllowList:
+        """The annotations remedies may write: the platform's, plus (and widened by) extra_annotations."""
+        where = f"EKS_DOCTOR_CONFIG ({self.source})" if self.source else "EKS_DOCTOR_CONFIG"
+        return AllowList(extra.rule(where) for extra in self.extra_annotations)
 
     def cluster(self, name: str | None = None) -> ClusterConfig:
         """The named cluster, else the default one, else an unnamed cluster with default quotas."""
@@ -104,8 +182,10 @@ def load_config(path: Path | None) -> DoctorConfig:
         raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
+    if "source" in raw:
+        raise ConfigError(f"{path}: source: unknown key")
     try:
-        return DoctorConfig.model_validate(raw)
+        return DoctorConfig.model_validate({**raw, "source": str(path)})
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

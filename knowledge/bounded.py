@@ -20,7 +20,6 @@ from functools import lru_cache
 from typing import Any
 
 import re2
-import regex
 
 #: Longer patterns are refused: an entry's pattern names an error string, not a grammar.
 MAX_PATTERN_CHARS = 500
@@ -60,14 +59,20 @@ class Found:
     text: str
 
 
+def _regex_module() -> Any:
+    import regex  # only for patterns RE2 refuses: most commands never need it
+
+    return regex
+
+
 class BoundedPattern:
     __slots__ = ("_linear", "_shown", "_slow", "source")
 
     def __init__(self, source: str, linear: Any | None, slow: Any | None) -> None:
         self.source = source
         self._linear = linear  # a compiled RE2 pattern
-        self._slow = slow  # a compiled `regex` pattern, always run with a timeout
-        index = (linear or slow).groupindex
+        self._slow = slow  # a compiled `regex` pattern, always run with a timeout; None until first needed
+        index = (linear or slow).groupindex if (linear or slow) is not None else {}
         self._shown = index.get(SHOWN)
 
     @property
@@ -75,14 +80,25 @@ class BoundedPattern:
         """Runs in linear time (RE2); otherwise under a time budget."""
         return self._linear is not None
 
-    # Compiled RE2 objects are rebuilt from the source (a compiled knowledge base is pickled).
-    def __getstate__(self) -> str:
-        return self.source
+    # Compiled objects are rebuilt from the source (a compiled knowledge base is pickled): RE2 ones at
+    # once, the others when first used.
+    def __getstate__(self) -> tuple[str, bool]:
+        return self.source, self.linear
 
-    def __setstate__(self, source: str) -> None:
-        other = bounded(source)
-        for name in self.__slots__:
-            object.__setattr__(self, name, getattr(other, name))
+    def __setstate__(self, state: tuple[str, bool]) -> None:
+        source, linear = state
+        if linear:
+            other = bounded(source)
+            for name in self.__slots__:
+                object.__setattr__(self, name, getattr(other, name))
+        else:
+            self.source, self._linear, self._slow, self._shown = source, None, None, None
+
+    def _compiled_slow(self) -> Any:
+        if self._slow is None:
+            self._slow = _regex_module().compile(self.source, _regex_module().VERSION0)
+            self._shown = self._slow.groupindex.get(SHOWN)
+        return self._slow
 
     def __repr__(self) -> str:
         return f"BoundedPattern({self.source!r}, {'linear' if self.linear else 'time-budgeted'})"
@@ -98,7 +114,7 @@ class BoundedPattern:
                 budget.exhausted = True
                 return None
             try:
-                match = self._slow.search(text, timeout=left)
+                match = self._compiled_slow().search(text, timeout=left)
             except TimeoutError:
                 budget.exhausted = True
                 return None
@@ -117,7 +133,7 @@ class BoundedPattern:
         if self._linear is not None:
             return self._linear.fullmatch(text) is not None
         try:
-            return self._slow.fullmatch(text, timeout=BUDGET_SECONDS) is not None
+            return self._compiled_slow().fullmatch(text, timeout=BUDGET_SECONDS) is not None
         except TimeoutError:
             return False
 
@@ -138,9 +154,10 @@ def bounded(source: str) -> BoundedPattern:
         return BoundedPattern(source, re2.compile(source, _RE2_OPTIONS), None)
     except re2.error:
         pass
+    regex = _regex_module()
     try:
         return BoundedPattern(source, None, regex.compile(source, regex.VERSION0))
-    except (regex.error, RecursionError, OverflowError, MemoryError) as exc:
+    except Exception as exc:  # regex.error, or its parser giving up on a pathological pattern
         raise PatternRefused(f"cannot be run in bounded time ({exc})") from None
 
 

@@ -6,6 +6,8 @@ including the errors they paste. Kept separate from entries so several entries s
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.schema import Concept, Phrases
@@ -27,7 +29,7 @@ class Lexicon(BaseModel):
 
     concepts: dict[str, Concept]
     #: concept -> weight subtracted from every entry (problems the base does not cover).
-    penalties: dict[str, float] = Field(default_factory=dict)
+    penalties: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)
     #: concept -> concepts it cancels: "works on my laptop" is a comparison, not a laptop problem.
     cancels: dict[str, list[str]] = Field(default_factory=dict)
     #: concept -> concepts that lift the veto, for every entry (another cloud's product is not ours).
@@ -49,6 +51,8 @@ class Lexicon(BaseModel):
                     patterns=[*base.patterns, *concept.patterns],
                     exact=[*base.exact, *concept.exact],
                     negatable=base.negatable or concept.negatable,
+                    # what the first definition says a denied form means stays (a folder cannot undo it)
+                    negated_as=base.negated_as or concept.negated_as,
                 )
             combined[name] = concept
         cancels = {**self.cancels}

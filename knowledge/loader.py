@@ -1,7 +1,11 @@
 """Load and validate knowledge-base folders: the bundled entries plus any user folders.
 
 Every problem is reported with its file and field, all at once, so a broken user entry can be fixed
-in one pass. A user entry with a bundled id replaces the bundled one (and the caller is told).
+in one pass. A user folder is untrusted input: its files are read within limits (knowledge.files),
+its patterns must run in bounded time (knowledge.bounded), its remedies may only write what the
+annotation allow-list admits (knowledge.platform), and nothing it adds may match ordinary text
+(knowledge.ordinary). What it changes in the bundled knowledge (a replaced entry, an extended
+concept, a veto for every entry) is allowed but reported as a finding (knowledge.trust).
 """
 
 from __future__ import annotations
@@ -14,23 +18,26 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from knowledge import files, trust
 from knowledge.lexicon import Lexicon
+from knowledge.platform import AllowList
 from knowledge.schema import Entry
+from knowledge.trust import Contribution, Finding
 
 BUNDLED_DIR = Path(__file__).resolve().parent
 BUNDLED_ENTRIES = BUNDLED_DIR / "entries"
 LEXICON_FILE = "lexicon.yaml"
 BUNDLED = "bundled"
-# libyaml parses several times faster; the pure-Python loader is the fallback where it is missing.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class KnowledgeBaseInvalid(Exception):
     """Raised with every problem found; each problem is one line naming file and field."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], findings: list[Finding] | None = None) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+        #: what the folders would change in the bundled knowledge, as far as they were read
+        self.findings = list(findings or [])
 
 
 @dataclass
@@ -41,6 +48,8 @@ class KnowledgeBase:
     sources: dict[str, str] = field(default_factory=dict)
     #: entry ids a user folder replaced, with the replacing file
     replaced: dict[str, str] = field(default_factory=dict)
+    #: what user folders change in the bundled knowledge (knowledge.trust), in the order found
+    findings: list[Finding] = field(default_factory=list)
     _matcher: object | None = field(default=None, repr=False)
     _matcher_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -57,6 +66,10 @@ class KnowledgeBase:
     def ids(self) -> list[str]:
         return list(self.entries)
 
+    def warnings(self) -> list[str]:
+        """One line per change a user folder makes to the bundled knowledge, for every command to print."""
+        return [finding.line() for finding in self.findings if finding.warns]
+
     @property
     def matcher(self):  # -> knowledge.matcher.Matcher, built once on first use
         # Many server threads may ask at once: build under a lock, once; later reads take no lock.
@@ -71,10 +84,6 @@ class KnowledgeBase:
         return matcher
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.suffix in {".yaml", ".yml"} and p.name != LEXICON_FILE)
-
-
 def _describe_validation(path: Path, exc: ValidationError) -> list[str]:
     problems = []
     for error in exc.errors():
@@ -86,13 +95,13 @@ def _describe_validation(path: Path, exc: ValidationError) -> list[str]:
 
 def _read_yaml(path: Path, problems: list[str]) -> object | None:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        return files.load_yaml(path)
+    except files.Unreadable as exc:
+        problems.append(f"{path}: {exc}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problems.append(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})")
-    except OSError as exc:
-        problems.append(f"{path}: cannot read ({exc.strerror})")
     return None
 
 
@@ -103,6 +112,9 @@ def _load_lexicon(folder: Path, problems: list[str]) -> Lexicon | None:
     raw = _read_yaml(path, problems)
     if raw is None:
         return None
+    if not isinstance(raw, dict):
+        problems.append(f"{path}: expected a mapping with the lexicon's fields")
+        return None
     try:
         return Lexicon.model_validate(raw)
     except ValidationError as exc:
@@ -110,15 +122,20 @@ def _load_lexicon(folder: Path, problems: list[str]) -> Lexicon | None:
         return None
 
 
-def _load_folder(folder: Path, problems: list[str]) -> list[tuple[Entry, Path]]:
+def _load_folder(folder: Path, problems: list[str], allowed: AllowList) -> list[tuple[Entry, Path]]:
     if not folder.is_dir():
         problems.append(f"{folder}: not a folder")
         return []
+    try:
+        paths = files.yaml_files(folder, skip=LEXICON_FILE)
+    except files.Unreadable as exc:
+        problems.append(f"{folder}: {exc}")
+        return []
     loaded: list[tuple[Entry, Path]] = []
     seen: dict[str, Path] = {}
-    for path in _yaml_files(folder):
+    for path in paths:
         raw = _read_yaml(path, problems)
-        if raw is None:
+        if raw is None:  # unreadable (said) or empty
             continue
         if not isinstance(raw, dict):
             problems.append(f"{path}: expected a mapping with the entry's fields")
@@ -131,66 +148,165 @@ def _load_folder(folder: Path, problems: list[str]) -> list[tuple[Entry, Path]]:
         if entry.id in seen:
             problems.append(f"{path}: id: duplicate id {entry.id!r} (also in {seen[entry.id]})")
             continue
+        outside = _outside_allow_list(entry, path, allowed)
+        if outside:
+            problems.extend(outside)
+            continue
         seen[entry.id] = path
         loaded.append((entry, path))
     return loaded
 
 
-def _check_concepts(entries: Iterable[tuple[Entry, Path]], lexicon: Lexicon, problems: list[str]) -> None:
-    known = set(lexicon.concepts)
-    named = {name: c.negated_as for name, c in lexicon.concepts.items() if c.negated_as}
-    named["polarity.works"] = lexicon.polarity.works
-    named.update({f"polarity.fails.{i}": name for i, name in enumerate(lexicon.polarity.fails)})
-    for where, name in named.items():
-        if name is not None and name not in known:
-            problems.append(f"lexicon: {where}: unknown concept {name!r}")
+def _outside_allow_list(entry: Entry, path: Path, allowed: AllowList) -> list[str]:
+    """An entry's remedy may narrow the annotation allow-list, never widen it."""
+    if entry.remedy.patch is None:
+        return []
+    return [
+        f"{path}: remedy.patch.allowed.{index}.{where}: {problem}"
+        for index, spec in enumerate(entry.remedy.patch.allowed)
+        for where, problem in allowed.spec_problems(spec)
+    ]
+
+
+def _lexicon_references(lexicon: Lexicon) -> dict[str, set[str]]:
+    """Field -> the concept names a lexicon refers to there."""
+    named: dict[str, set[str]] = {}
+    for name, concept in lexicon.concepts.items():
+        if concept.negated_as:
+            named[f"concepts.{name}.negated_as"] = {concept.negated_as}
+    if lexicon.polarity.works:
+        named["polarity.works"] = {lexicon.polarity.works}
+    for where, names in (("polarity.fails", lexicon.polarity.fails), ("penalties", lexicon.penalties)):
+        if names:
+            named[where] = set(names)
+    for field_name, mapping in (("vetoes", lexicon.vetoes), ("cancels", lexicon.cancels)):
+        for concept, others in mapping.items():
+            named[f"{field_name}.{concept}"] = {concept, *others}
+    return named
+
+
+def _check_concepts(
+    entries: Iterable[tuple[Entry, Path]],
+    lexicons: Iterable[tuple[Path, Lexicon]],
+    known: set[str],
+    problems: list[str],
+) -> None:
+    """Every concept a lexicon or an entry names must be defined somewhere, said with the file that names it."""
+    for path, lexicon in lexicons:
+        for where, names in _lexicon_references(lexicon).items():
+            unknown = sorted(names - known)
+            if unknown:
+                problems.append(f"{path}: {where}: unknown concept(s) {', '.join(unknown)}")
     for entry, path in entries:
-        unknown = sorted(entry.match.referenced_concepts() - set(lexicon.concepts))
+        unknown = sorted(entry.match.referenced_concepts() - known)
         if unknown:
             problems.append(f"{path}: match: unknown concept(s) {', '.join(unknown)} (not in any lexicon.yaml)")
 
 
-def load_knowledge_base(*, extra_paths: Iterable[Path] = (), include_bundled: bool = True) -> KnowledgeBase:
-    """Bundled entries, then each extra folder in order; raises KnowledgeBaseInvalid listing every problem."""
-    problems: list[str] = []
-    folders: list[tuple[Path, str | None]] = []
-    if include_bundled:
-        folders.append((BUNDLED_ENTRIES, BUNDLED))
-    folders.extend((Path(p), None) for p in extra_paths)
+@dataclass
+class _Folder:
+    """What one user folder brings: its lexicon, its entries, the forms it adds and what it changes."""
 
-    lexicon = _load_lexicon(BUNDLED_DIR, problems) or Lexicon(concepts={})
+    contributions: list[Contribution] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _with_terms(lexicon: Lexicon, entries: Iterable[Entry]) -> Lexicon:
+    for entry in entries:
+        if entry.match.terms:
+            lexicon = lexicon.merged(Lexicon(concepts=dict(entry.match.terms)))
+    return lexicon
+
+
+def load_knowledge_base(
+    *, extra_paths: Iterable[Path] = (), include_bundled: bool = True, allowed: AllowList | None = None
+) -> KnowledgeBase:
+    """Bundled entries, then each extra folder in order; raises KnowledgeBaseInvalid listing every problem.
+    `allowed`: the annotations remedies may write (default: the platform's allow-list)."""
+    allowed = allowed or AllowList()
+    problems: list[str] = []
+    bundled_lexicon = _load_lexicon(BUNDLED_DIR, problems) or Lexicon(concepts={})
     lexicon_broken = bool(problems)
     entries: dict[str, Entry] = {}
     sources: dict[str, str] = {}
     replaced: dict[str, str] = {}
     all_loaded: list[tuple[Entry, Path]] = []
-    for folder, label in folders:
-        extra_lexicon = _load_lexicon(folder, problems) if label is None else None
+    if include_bundled:
+        for entry, path in _load_folder(BUNDLED_ENTRIES, problems, allowed):
+            entries[entry.id] = entry
+            sources[entry.id] = BUNDLED
+            all_loaded.append((entry, path))
+    # What counts as bundled: the lexicon plus the concepts bundled entries bring themselves.
+    bundled = _with_terms(bundled_lexicon, (entry for entry, _path in all_loaded))
+    lexicon = bundled
+    lexicons: list[tuple[Path, Lexicon]] = [(BUNDLED_DIR / LEXICON_FILE, bundled_lexicon)]
+    added = _Folder()
+    for folder in (Path(p) for p in extra_paths):
+        extra_lexicon = _load_lexicon(folder, problems)
         if extra_lexicon is not None:
+            where = str(folder / LEXICON_FILE)
+            found, extends = trust.contributions(extra_lexicon.concepts, bundled, path=where, field="concepts")
+            added.contributions += found
+            added.findings += extends + trust.lexicon_findings(extra_lexicon, bundled, path=where)
             lexicon = lexicon.merged(extra_lexicon)
-        for entry, path in _load_folder(folder, problems):
+            lexicons.append((folder / LEXICON_FILE, extra_lexicon))
+        for entry, path in _load_folder(folder, problems, allowed):
             if entry.id in entries:
                 if sources[entry.id] != BUNDLED:
                     problems.append(f"{path}: id: duplicate id {entry.id!r} (also in {sources[entry.id]})")
                     continue
                 replaced[entry.id] = str(path)
+                says = f"replaces the bundled entry {entry.id}"
+                added.findings.append(Finding(trust.REPLACES_ENTRY, str(path), says))
             entries[entry.id] = entry
-            sources[entry.id] = label or str(path)
+            sources[entry.id] = str(path)
             all_loaded.append((entry, path))
-    for entry, _path in all_loaded:
-        if entry.match.terms:
-            lexicon = lexicon.merged(Lexicon(concepts=dict(entry.match.terms)))
+            found, extends = trust.contributions(dict(entry.match.terms), bundled, path=str(path), field="match.terms")
+            added.contributions += found
+            added.findings += extends
+            lexicon = _with_terms(lexicon, [entry])
     if not lexicon_broken:  # with no lexicon every concept would look unknown: one problem is enough
-        _check_concepts(all_loaded, lexicon, problems)
+        _check_concepts(all_loaded, lexicons, set(lexicon.concepts), problems)
+    for contribution in added.contributions:
+        wrong, notes = trust.check_forms(contribution)
+        problems += wrong
+        added.findings += notes
     if problems:
-        raise KnowledgeBaseInvalid(problems)
-    return KnowledgeBase(entries=entries, lexicon=lexicon, sources=sources, replaced=replaced)
+        raise KnowledgeBaseInvalid(problems, added.findings)
+    kb = KnowledgeBase(entries=entries, lexicon=lexicon, sources=sources, replaced=replaced, findings=added.findings)
+    if any(source != BUNDLED for source in sources.values()) or added.contributions or added.findings:
+        problems = trust.ordinary_match_problems(kb, added.contributions, added.findings)
+        if problems:
+            raise KnowledgeBaseInvalid(problems, added.findings)
+    return kb
 
 
-def validate_folder(folder: Path) -> list[str]:
-    """Every problem in one folder of entries, checked against the bundled lexicon plus its own."""
+@dataclass(frozen=True, slots=True)
+class Review:
+    """What `kb validate` says about a folder: its problems, its findings, and how many entry files it has."""
+
+    problems: list[str]
+    findings: list[Finding]
+    entry_files: int
+    #: the knowledge base with the folder loaded, when it is valid
+    kb: KnowledgeBase | None = None
+
+
+def review_folder(folder: Path, *, allowed: AllowList | None = None) -> Review:
+    """Every problem in one folder of entries, and what it would change in the bundled knowledge,
+    checked the way EKS_DOCTOR_KB_PATH loads it: on top of the bundled entries and lexicon."""
     try:
-        load_knowledge_base(extra_paths=[folder], include_bundled=False)
+        count = len(files.yaml_files(folder, skip=LEXICON_FILE)) if folder.is_dir() else 0
+    except files.Unreadable:
+        count = 0
+    bundled_itself = folder.resolve() == BUNDLED_ENTRIES
+    try:
+        kb = load_knowledge_base(extra_paths=[] if bundled_itself else [folder], allowed=allowed)
     except KnowledgeBaseInvalid as exc:
-        return exc.problems
-    return []
+        return Review(exc.problems, exc.findings, count)
+    return Review([], kb.findings, count, kb)
+
+
+def validate_folder(folder: Path, *, allowed: AllowList | None = None) -> list[str]:
+    """Every problem in one folder of entries (see `review_folder`)."""
+    return review_folder(folder, allowed=allowed).problems

@@ -84,7 +84,14 @@ def test_kb_validate_json(cli, tmp_path):
     (good / "copy.yaml").write_text(yaml.safe_dump(entry))
     valid = cli("kb", "validate", str(good), "--json")
     assert valid.exit_code == 0
-    assert json.loads(valid.stdout) == {"folder": str(good), "entries": 1, "valid": True, "problems": []}
+    assert json.loads(valid.stdout) == {
+        "folder": str(good),
+        "entries": 1,
+        "valid": True,
+        "problems": [],
+        "findings": [],
+        "widened_annotations": [],
+    }
     (good / "broken.yaml").write_text("id: broken\ntitle: [unclosed\n")
     invalid = cli("kb", "validate", str(good), "--json")
     report = json.loads(invalid.stdout)

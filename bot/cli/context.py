@@ -18,6 +18,14 @@ def _note(message: str) -> None:
     err_console.print(f"note: {message}", markup=False, highlight=False)
 
 
+def _warn(message: str) -> None:
+    from bot.cli.output import err_console
+    from bot.text_safety import printable
+
+    # File names and forms come from a knowledge folder: shown, never acted on by the terminal.
+    err_console.print(f"warning: {printable(message, keep_newlines=False)}", markup=False, highlight=False)
+
+
 def _cli_actor() -> Actor:
     from bot.domain import cli_actor
 
@@ -52,7 +60,7 @@ def cli_context() -> CliContext:
         from bot.core import Doctor
         from bot.settings import load_settings
 
-        _current = CliContext(doctor=Doctor(load_settings(), on_kb_note=_note, on_note=_note))
+        _current = CliContext(doctor=Doctor(load_settings(), on_kb_warning=_warn, on_note=_note))
     return _current
 
 

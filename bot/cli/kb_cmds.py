@@ -59,13 +59,15 @@ def validate(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A folder of entry YAML files.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Check a folder of entries; every problem is listed with file and field (exit 2 if any)."""
+    """Check a folder of entries the way EKS_DOCTOR_KB_PATH would load it: every problem with file and
+    field (exit 2 if any), and every change it makes to the bundled knowledge (a replaced entry, an
+    extended concept, a veto for every entry), which is allowed but shown as a finding."""
     from bot.core.knowledge import validate_folder
 
-    problems, count = validate_folder(folder)
+    review = validate_folder(cli_context().doctor, folder=folder)
+    problems = review.problems
     if as_json:
-        report: dict[str, object] = {"folder": str(folder), "entries": count, "valid": not problems}
-        report["problems"] = problems
+        report = review.as_dict()
         if problems:
             error = KnowledgeBaseError(problems)
             report["error"] = {"message": str(error), "exit_code": error.exit_code}
@@ -74,11 +76,22 @@ def validate(
         if problems:
             raise typer.Exit(KnowledgeBaseError.exit_code)
         return
+    for rule in review.widened:
+        console.print(
+            f"[yellow]![/] {escape(rule.source)} widens the annotation allow-list: {escape(rule.key)} "
+            f"({escape(rule.describe())})",
+            soft_wrap=True,
+        )
+    for finding in review.findings:
+        mark = "[yellow]![/]" if finding.warns else "[dim]·[/]"
+        console.print(f"{mark} {escape(finding.line())}", soft_wrap=True)
     if problems:
         for problem in problems:
             console.print(f"[red]✗[/] {escape(problem)}", soft_wrap=True)
         raise KnowledgeBaseError(problems)
-    console.print(f"[green]✓[/] {count} entr{'y' if count == 1 else 'ies'} in {escape(str(folder))} are valid")
+    count = review.entry_files
+    said = f" with {len(review.findings)} finding{'s' if len(review.findings) != 1 else ''}" if review.findings else ""
+    console.print(f"[green]✓[/] {count} entr{'y' if count == 1 else 'ies'} in {escape(str(folder))} are valid{said}")
 
 
 @kb_app.command("gaps")

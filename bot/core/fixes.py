@@ -87,7 +87,13 @@ def preview_fix(
     connection = doctor.connect(cluster=cluster, context=context)
     ref = resolve_workload(workload, namespace=namespace, default_namespace=connection.default_namespace)
     plan = prepare_fix(
-        kb=doctor.kb, api=connection.api, workload=ref, entry_id=entry_id, overrides=overrides, symptom_text=symptom
+        kb=doctor.kb,
+        api=connection.api,
+        workload=ref,
+        entry_id=entry_id,
+        overrides=overrides,
+        symptom_text=symptom,
+        allowed=doctor.allow_list,
     )
     return FixPreview(plan=plan, cluster=connection.name, connection=connection, incident_id=incident_id)
 

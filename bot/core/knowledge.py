@@ -35,13 +35,43 @@ def entry_source(doctor: Any, *, entry_id: str) -> str:
     return doctor.kb.sources[entry_id]
 
 
-def validate_folder(folder: Path) -> tuple[list[str], int]:
-    """(every problem with file and field, number of entry files)."""
-    from knowledge.loader import validate_folder as validate
+@dataclass(frozen=True, slots=True)
+class FolderReview:
+    """What `kb validate` reports for a folder of entries."""
 
-    problems = validate(folder)
-    count = len([p for p in folder.rglob("*") if p.suffix in {".yaml", ".yml"} and p.name != "lexicon.yaml"])
-    return problems, count
+    folder: Path
+    problems: list[str]
+    #: knowledge.trust.Finding: what the folder would change in the bundled knowledge
+    findings: list[Any]
+    entry_files: int
+    #: knowledge.platform.AnnotationRule: what EKS_DOCTOR_CONFIG adds to the annotation allow-list
+    widened: list[Any]
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "folder": str(self.folder),
+            "entries": self.entry_files,
+            "valid": self.valid,
+            "problems": list(self.problems),
+            "findings": [finding.as_dict() for finding in self.findings],
+            "widened_annotations": [
+                {"key": r.key, "shape": r.shape, "range": r.describe(), "source": r.source} for r in self.widened
+            ],
+        }
+
+
+def validate_folder(doctor: Any, *, folder: Path) -> FolderReview:
+    """Every problem with file and field, and every change the folder would make to the bundled knowledge,
+    checked against the annotation allow-list (with what EKS_DOCTOR_CONFIG widens)."""
+    from knowledge.loader import review_folder
+
+    allowed = doctor.allow_list
+    review = review_folder(folder, allowed=allowed)
+    return FolderReview(folder, review.problems, review.findings, review.entry_files, list(allowed.widened))
 
 
 @dataclass(frozen=True, slots=True)

@@ -189,4 +189,5 @@ def plan_offer(doctor: Any, api: Any, offer: Offer, *, symptom: str | None = Non
         entry_id=offer.entry_id,
         overrides=dict(offer.annotations),
         symptom_text=symptom,
+        allowed=doctor.allow_list,
     )

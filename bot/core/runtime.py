@@ -27,7 +27,7 @@ class Doctor:
         *,
         config: DoctorConfig | None = None,
         kubeconfig: str | None = None,
-        on_kb_note: Callable[[str], None] | None = None,
+        on_kb_warning: Callable[[str], None] | None = None,
         on_note: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
@@ -35,7 +35,7 @@ class Doctor:
             self.__dict__["config"] = config
         self.stores = StoreProvider(settings.database_url, on_note=on_note)
         self._kubeconfig = kubeconfig
-        self._on_kb_note = on_kb_note
+        self._on_kb_warning = on_kb_warning
         self._kb_lock = threading.Lock()
         self._kb: Any = None
 
@@ -52,18 +52,23 @@ class Doctor:
         return ClusterConnector(timeout=self.settings.kube_timeout_seconds, kubeconfig=self._kubeconfig)
 
     @property
+    def allow_list(self) -> Any:  # knowledge.platform.AllowList: the annotations remedies may write
+        if "config" in self.__dict__ or self.settings.config_path:
+            return self.config.allow_list()
+        from knowledge.platform import AllowList
+
+        return AllowList()
+
+    @property
     def kb(self) -> Any:  # knowledge.loader.KnowledgeBase (imported on first use: `--help` stays fast)
         if self._kb is None:
             with self._kb_lock:
                 if self._kb is None:
                     from bot.knowledge_base import open_knowledge_base
 
-                    note = self._on_kb_note
+                    # What a knowledge folder changes in the bundled knowledge: one warning line each.
                     self._kb = open_knowledge_base(
-                        self.settings,
-                        on_replace=(lambda entry_id, path: note(f"{path} replaces the bundled entry {entry_id}"))
-                        if note
-                        else None,
+                        self.settings, allowed=self.allow_list, on_warning=self._on_kb_warning
                     )
         return self._kb
 

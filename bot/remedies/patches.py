@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 
 from bot.domain import WorkloadRef
 from bot.errors import InputError, RefusedError
+from bot.remedies.allowlist import admit
 from bot.remedies.values import covers, normalise, resolve_key, same_value, suggest_values
+from knowledge.platform import AllowList
 from knowledge.schema import AnnotationSpec, Entry
 
 PATCHABLE = ("Deployment", "StatefulSet", "DaemonSet")
@@ -199,8 +201,10 @@ def plan_patch(
     owner: WorkloadRef | None = None,
     resource_version: str | None = None,
     kube_context: str | None = None,
+    allowed: AllowList | None = None,
 ) -> PatchPlan:
-    """Validate the request against the entry and compute the change; raises before any request is made."""
+    """Validate the request against the entry and the annotation allow-list (`allowed`, default the
+    platform's) and compute the change; raises before any request is made."""
     patch = entry.remedy.patch
     if patch is None:
         what = "a quota ticket (eks-doctor quota draft)" if entry.remedy.ticket else "a checklist"
@@ -220,7 +224,7 @@ def plan_patch(
         target[spec.key] = value
         reasons[spec.key] = "set by you" + (f" ({raw_value} = {value})" if value != raw_value.strip() else "")
         raise_only.discard(spec.key)
-    warnings = _warnings(entry, target, suggestions)
+    warnings = admit(allowed, target) + _warnings(entry, target, suggestions)
     specs = {key: patch.spec(key) for key in target}
     plan = PatchPlan(
         entry_id=entry.id,

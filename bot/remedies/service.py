@@ -60,8 +60,10 @@ def prepare_fix(
     entry_id: str,
     overrides: Mapping[str, str] | None = None,
     symptom_text: str | None = None,
+    allowed: Any = None,
 ) -> PatchPlan:
-    """Read the workload and plan the entry's patch: the preview. Nothing is written."""
+    """Read the workload and plan the entry's patch: the preview. Nothing is written. `allowed`: the
+    annotation allow-list (knowledge.platform.AllowList; default the platform's)."""
     entry = find_entry(kb, entry_id)
     check_request(entry, overrides or {})
     state = read_workload(api, workload)
@@ -77,6 +79,7 @@ def prepare_fix(
         owner=state.owner,
         resource_version=state.resource_version,
         kube_context=_context(api),
+        allowed=allowed,
     )
 
 
