@@ -204,8 +204,8 @@ def _check_concepts(
 
 
 @dataclass
-class _Folder:
-    """What one user folder brings: its lexicon, its entries, the forms it adds and what it changes."""
+class _Added:
+    """What the user folders bring: the forms they add to concepts, and what they change in the bundled ones."""
 
     contributions: list[Contribution] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -240,7 +240,7 @@ def load_knowledge_base(
     bundled = _with_terms(bundled_lexicon, (entry for entry, _path in all_loaded))
     lexicon = bundled
     lexicons: list[tuple[Path, Lexicon]] = [(BUNDLED_DIR / LEXICON_FILE, bundled_lexicon)]
-    added = _Folder()
+    added = _Added()
     for folder in (Path(p) for p in extra_paths):
         extra_lexicon = _load_lexicon(folder, problems)
         if extra_lexicon is not None:
@@ -261,6 +261,7 @@ def load_knowledge_base(
             entries[entry.id] = entry
             sources[entry.id] = str(path)
             all_loaded.append((entry, path))
+            problems += trust.check_pattern_problems(entry, str(path))
             found, extends = trust.contributions(dict(entry.match.terms), bundled, path=str(path), field="match.terms")
             added.contributions += found
             added.findings += extends

@@ -53,12 +53,16 @@ class Contribution:
     concept: str
     #: kind (en, exact, zh, patterns) -> (index in the folder's list, form) for each added form
     forms: dict[str, tuple[tuple[int, str], ...]]
-    bundled: bool
+
+
+def quoted(form: str) -> str:
+    """A form as its author wrote it, in quotes (a pattern's backslashes are not doubled)."""
+    return "'" + form.replace("\n", "\\n") + "'"
 
 
 def _sample(forms: Iterable[str], limit: int = 3) -> str:
     items = list(forms)
-    shown = ", ".join(repr(f) for f in items[:limit])
+    shown = ", ".join(quoted(f) for f in items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
@@ -85,7 +89,7 @@ def contributions(
             (concept.negatable and not base.negatable) or (concept.negated_as not in (None, base.negated_as))
         )
         if forms:
-            found.append(Contribution(path, f"{field}.{name}", name, forms, base is not None))
+            found.append(Contribution(path, f"{field}.{name}", name, forms))
         if base is not None and (forms or changes_flags):
             what = [f"{kind}: {_sample(f for _i, f in items)}" for kind, items in forms.items()]
             if changes_flags:
@@ -138,17 +142,27 @@ def check_forms(contribution: Contribution) -> tuple[list[str], list[Finding]]:
             else:  # `exact` words are never read as typos
                 reason = ordinary.word_problem(form, typos=kind == "en")
             if reason is not None:
-                problems.append(f"{where}.{kind}.{index}: {form!r} {reason}")
+                problems.append(f"{where}.{kind}.{index}: {quoted(form)} {reason}")
             elif kind == "patterns" and not bounded(form).linear:
                 notes.append(
                     Finding(
                         TIME_BUDGETED,
                         contribution.path,
-                        f"{contribution.field}.patterns.{index}: {form!r} runs under a time budget, not in linear "
-                        "time (RE2 cannot run look-arounds or back-references); a long paste may cut it short",
+                        f"{contribution.field}.patterns.{index}: {quoted(form)} runs under a time budget, not in "
+                        "linear time (RE2 cannot run look-arounds or back-references); a long paste may cut it short",
                     )
                 )
     return problems, notes
+
+
+def check_pattern_problems(entry, path: str) -> list[str]:  # entry: knowledge.schema.Entry
+    """A check pattern that matches empty text would hold on every log line and event: refused."""
+    return [
+        f"{path}: checks.items.{i}.patterns.{j}: {quoted(pattern)} matches empty text, so every log line and event"
+        for i, check in enumerate(entry.checks.items)
+        for j, pattern in enumerate(getattr(check, "patterns", ()))
+        if bounded(pattern).finds("")
+    ]
 
 
 def ordinary_match_problems(kb, added: list[Contribution], findings: list[Finding]) -> list[str]:
