@@ -283,13 +283,14 @@ class Matcher:
         if similarity > 0:
             raw += SIMILARITY_WEIGHT * similarity
             reasons.append(("reads", own))
-        if covered > COVER_FLOOR:
-            raw += COVER_WEIGHT * (covered - COVER_FLOOR) / (1.0 - COVER_FLOOR)
-            reasons.append(("cover", covered))
         look = close.get((index, LOOK_ALIKE))
         not_ours = close.get((-1, LOOK_ALIKE))
         if not_ours and (not look or not_ours.similarity > look.similarity):
             look = not_ours
+        # Wording spread over the entry's passages supports it, unless one look-alike says it better.
+        if covered > COVER_FLOOR and not (look and (not own or look.similarity > own.similarity)):
+            raw += COVER_WEIGHT * (covered - COVER_FLOOR) / (1.0 - COVER_FLOOR)
+            reasons.append(("cover", covered))
         if look and _ramp(look.similarity) > similarity:
             raw -= LOOK_ALIKE_WEIGHT * (_ramp(look.similarity) - similarity)
             reasons.append(("look", look))
