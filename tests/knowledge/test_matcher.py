@@ -198,3 +198,9 @@ def test_plans_for_hundreds_of_pods_meet_the_cluster_quota(matcher):
     found = matcher.match("we need to run 500 pods for a load test, will the serverless cluster allow it?")
     assert found[0].entry_id == "quota-pods-per-cluster"
     assert matcher.match("kubectl get pods shows 200 pods in CrashLoopBackOff after the config change") == []
+
+
+def test_a_success_qualified_by_how_often_is_an_intermittent_failure(matcher):
+    found = matcher.match("DNS works 99% of the time in our istio namespaces, the other 1% times out")
+    assert found[0].entry_id == "istio-dns-timeout-ipvs-udp"
+    assert all("counts against, said to work" not in reason for reason in found[0].explanation)
