@@ -93,9 +93,17 @@ def is_question(clause: str) -> bool:
     )
 
 
+# "DNS works 99% of the time", "it usually works": a success qualified by how often is an intermittent
+# failure told from its good side, not a statement that something works.
+_NOT_ALWAYS = re.compile(
+    r"\b(?:most of the time|mostly|usually|almost always|nearly always|\d{1,2}(?:\.\d+)?\s*% of the time)\b"
+    r"|大部分时间|大多数时候|一般情况下"
+)
+
+
 def polarity(clause: str, *, fails: bool, works: bool) -> str:
     if fails:
         return FAILS
-    if works and not is_question(clause):
+    if works and not is_question(clause) and _NOT_ALWAYS.search(clause) is None:
         return WORKS
     return NEUTRAL

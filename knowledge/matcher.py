@@ -52,6 +52,13 @@ CORE_WEIGHT = 2.0
 #: Texts longer than this are pastes: their wording is logs, and similarity is read from the prose
 #: around them only up to this many characters.
 SIMILARITY_CHARS = 1_500
+#: Coverage: the share of the text's informative wording that an entry's own passages hold together
+#: (a paraphrase borrows from several of them). Above COVER_FLOOR it adds up to COVER_WEIGHT; from
+#: COVER_CANDIDATE, with one passage at least COVER_SIMILARITY alike, the entry is a candidate.
+COVER_FLOOR = 0.5
+COVER_WEIGHT = 2.0
+COVER_CANDIDATE = 0.8
+COVER_SIMILARITY = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +123,14 @@ def _sentences(text: str) -> list[str]:
 
 def _candidate(found: Closest) -> bool:
     return found.similarity >= SIMILARITY_CANDIDATE and found.shared >= SIMILARITY_CANDIDATE_TERMS
+
+
+def _covers(owner: int, share: float, close: dict) -> bool:
+    """Whether an entry's passages together hold enough of the text, and one of them resembles it."""
+    if share < COVER_CANDIDATE:
+        return False
+    alike = (close.get((owner, kind)) for kind in (SYMPTOM, MECHANISM))
+    return any(found.similarity >= COVER_SIMILARITY for found in alike if found)
 
 
 def _ramp(value: float) -> float:
@@ -217,11 +232,13 @@ class Matcher:
         by_wording = not reading.only_asks or bool(positive & self._platform)
         if by_wording:
             candidates.update(owner for (owner, kind), found in close.items() if kind == SYMPTOM and _candidate(found))
+        cover = self._index.coverage(reading.terms) if by_wording else {}
+        candidates.update(owner for owner, share in cover.items() if _covers(owner, share, close))
         if not candidates:
             return []
         scored = []
         for index in candidates:
-            result = self._score(index, positive, works, close, works_close, reading.causes, by_wording)
+            result = self._score(index, positive, works, close, works_close, reading.causes, by_wording, cover)
             if result is not None:
                 scored.append(result)
         scored.sort(key=lambda item: (-item[0], self._entries[item[1]].entry_id))
@@ -230,7 +247,9 @@ class Matcher:
             for score, index, reasons in scored[:top]
         ]
 
-    def _score(self, index, positive, works, close, works_close, causes, by_wording) -> tuple[float, int, list] | None:
+    def _score(
+        self, index, positive, works, close, works_close, causes, by_wording, cover
+    ) -> tuple[float, int, list] | None:
         """(score, entry index, reasons) or None; reasons are rendered only for the answers shown."""
         entry = self._entries[index]
         for concept, lifting in entry.vetoes:
@@ -241,7 +260,8 @@ class Matcher:
         present = (positive - entry.still_works_keys) | (works & entry.still_works_keys) if still_works else positive
         anchored = any(group <= present for group in entry.anchors)
         said = close.get((index, SYMPTOM))
-        if not anchored and not (by_wording and said and _candidate(said)):
+        covered = cover.get(index, 0.0)
+        if not anchored and not (by_wording and said and _candidate(said)) and not _covers(index, covered, close):
             return None
         explained = close.get((index, MECHANISM))
         own = said if not explained or (said and said.similarity >= explained.similarity) else explained
@@ -267,6 +287,10 @@ class Matcher:
         not_ours = close.get((-1, LOOK_ALIKE))
         if not_ours and (not look or not_ours.similarity > look.similarity):
             look = not_ours
+        # Wording spread over the entry's passages supports it, unless one look-alike says it better.
+        if covered > COVER_FLOOR and not (look and (not own or look.similarity > own.similarity)):
+            raw += COVER_WEIGHT * (covered - COVER_FLOOR) / (1.0 - COVER_FLOOR)
+            reasons.append(("cover", covered))
         if look and _ramp(look.similarity) > similarity:
             raw -= LOOK_ALIKE_WEIGHT * (_ramp(look.similarity) - similarity)
             reasons.append(("look", look))
@@ -306,6 +330,8 @@ class Matcher:
                 lines.append(_reads_like(what))
             elif kind == "look":
                 lines.append(f"counts against: {_reads_like(what)}, another problem")
+            elif kind == "cover":
+                lines.append(f"its own passages hold {100 * what:.0f}% of the wording")
             elif kind == "support":
                 lines.append(f"what still works fits: {_reads_like(what)}")
             elif kind == "against":

@@ -86,12 +86,19 @@ def _convert_run(match: re.Match[str]) -> str:
     return str(value)
 
 
+# Digits spoken with hyphens ("the nine-one-zero-zero one") end where the hyphens end: a word after a
+# space is the sentence's own ("one", "ones").
+_DIGIT_WORD = "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+_HYPHENATED = re.compile(rf"\b(?:{_DIGIT_WORD})(?:-(?:{_DIGIT_WORD}))+(?:-hundred)?\b")
+
+
 def english_numbers(text: str) -> str:
     """Lower-case English text with number words and common durations as digits."""
     if not _has_trigger(text):
         return text
     for pattern, replacement in _IDIOMS:
         text = pattern.sub(replacement, text)
+    text = _HYPHENATED.sub(_convert_run, text)
     return _RUN.sub(_convert_run, text)
 
 
@@ -134,6 +141,9 @@ def chinese_numbers(text: str) -> str:
         has_scale = any(char in _ZH_SCALES for char in run)
         unit_follows = _ZH_UNIT.match(match.string, match.end()) is not None
         time_follows = _ZH_TIME.match(match.string, match.end()) is not None
+        if not has_scale and len(run) >= 3 and before != "第":
+            # Digits read one by one ("九一零零" is 9100), as people say ports and codes.
+            return "".join(str(_ZH_DIGITS[char]) for char in run)
         if before == "第" or not (has_scale or time_follows or (unit_follows and len(run) > 1)):
             return run
         return str(_zh_value(run))

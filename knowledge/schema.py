@@ -241,6 +241,17 @@ class Concept(_Strict):
 
     _regex = field_validator("patterns")(classmethod(lambda cls, v: _valid_regex(v)))
 
+    @field_validator("en")
+    @classmethod
+    def _contractions_as_read(cls, forms: list[str]) -> list[str]:
+        # A text's "didn't" reads as the words "didn" and "t" unless "didn't" is a word of the lexicon
+        # itself: a phrase with a contraction ("didn't add") is kept in both shapes.
+        split = [_CONTRACTION.sub(" ", form) for form in forms if " " in form.strip() and _CONTRACTION.search(form)]
+        return list(dict.fromkeys([*forms, *split]))
+
+
+_CONTRACTION = re.compile(r"(?<=[a-z])'(?=[a-z])")
+
 
 class MatchHints(_Strict):
     """How the matcher recognises this entry, in terms of lexicon concepts (see lexicon.yaml)."""

@@ -91,7 +91,43 @@ class PassageIndex:
         self._postings = {t: tuple(numbers) for t, numbers in postings.items()}
         limit = max(COMMON_MIN_PASSAGES, COMMON_SHARE * count)
         self._common = frozenset(t for t, df in frequency.items() if df > limit)
+        # Each owner's vocabulary, its own passages together (what it says happens and how it explains
+        # itself): a paraphrase takes its words from several passages at once.
+        owners: dict[str, set[int]] = {}
+        for passage, passage_terms in zip(passages, terms, strict=True):
+            if passage.owner >= 0 and passage.kind in (SYMPTOM, MECHANISM):
+                for term in passage_terms:
+                    owners.setdefault(term, set()).add(passage.owner)
+        self._owners = {t: tuple(sorted(o)) for t, o in owners.items()}
+        self._common_owners = {t: frozenset(self._owners[t]) for t in self._common if t in self._owners}
         self._common_postings = {t: frozenset(self._postings[t]) for t in self._common}
+
+    def coverage(self, terms: set[str]) -> dict[int, float]:
+        """owner -> the share of the query's term weight that the owner's own passages (symptoms and
+        explanation) hold together. Common terms add only to owners that rarer terms found."""
+        total = 0.0
+        sums: dict[int, float] = {}
+        idf_of, owners_of, common = self._idf.get, self._owners.get, self._common
+        later = []
+        for term in terms:
+            idf = idf_of(term)
+            if idf is None:
+                if term not in self.stopped:
+                    total += self._unknown
+                continue
+            total += idf
+            if term in common:
+                later.append((term, idf))
+                continue
+            for owner in owners_of(term, ()):
+                sums[owner] = sums.get(owner, 0.0) + idf
+        for term, idf in later:
+            owners = self._common_owners.get(term, frozenset())
+            for owner in owners if len(owners) < len(sums) else list(sums):
+                if owner in sums and owner in owners:
+                    sums[owner] += idf
+        total = max(total, self._min_total)
+        return {owner: value / total for owner, value in sums.items()}
 
     def closest(
         self, terms: set[str], *, floor: float = 0.0, count_shared_from: float = 0.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from bot.cloud.facts import CloudFacts, split_groups
 from bot.cluster.checks import CheckContext, evaluate, evaluate_cluster, is_cluster_scoped
@@ -164,8 +164,7 @@ def diagnose(
     """
     target = cluster or config.cluster()
     symptom = clip_utf8(symptom, settings.max_paste_bytes) if symptom else symptom
-    snapshot = source.read_workload(ref=ref)
-    counts = source.cluster_counts(sg_annotations=_sg_annotations(kb)) if _needs_counts(kb) else None
+    snapshot, counts = _workload_and_counts(kb, source, ref)
     facts = read_cloud(cloud, kb=kb, snapshots=[snapshot], counts=counts)
     context = check_context(cluster=target, counts=counts, quota_warn_ratio=settings.quota_warn_ratio, cloud=facts)
     entries, matches, warnings = _ordered_entries(kb, symptom)
@@ -184,6 +183,20 @@ def diagnose(
         unreachable=any(piece.unreachable for piece in pieces),
         cloud_unreachable=bool(facts and facts.unreachable),
     )
+
+
+def _workload_and_counts(kb, source: Source, ref: WorkloadRef) -> tuple[WorkloadSnapshot, Any]:
+    """The workload and the cluster's pod counts; a live source counts while it reads the workload's pieces
+    (once the workload is found: a missing one is not worth a count)."""
+    if not _needs_counts(kb):
+        return source.read_workload(ref=ref), None
+    counted: list[Any] = []
+
+    def count() -> None:
+        counted.append(source.cluster_counts(sg_annotations=_sg_annotations(kb)))
+
+    snapshot = source.read_workload(ref=ref, alongside=count)
+    return snapshot, counted[0] if counted else source.cluster_counts(sg_annotations=_sg_annotations(kb))
 
 
 def _cluster_outcomes(kb, counts, context: CheckContext) -> dict[str, list[CheckOutcome]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -269,7 +269,9 @@ class ManifestSource:
             offline=True,
         )
 
-    def read_workload(self, *, ref: WorkloadRef) -> WorkloadSnapshot:
+    def read_workload(self, *, ref: WorkloadRef, alongside: Callable[[], object] | None = None) -> WorkloadSnapshot:
+        if alongside is not None:
+            alongside()
         for item in self._workloads:
             workload = item.workload
             if (

@@ -15,9 +15,10 @@ class Source(Protocol):
     #: "live" or "manifests"; offline sources have no running pods, events or logs.
     name: str
 
-    def read_workload(self, *, ref: WorkloadRef) -> WorkloadSnapshot:
+    def read_workload(self, *, ref: WorkloadRef, alongside: Callable[[], object] | None = None) -> WorkloadSnapshot:
         """One workload and what surrounds it; raises NotFoundError, ClusterPermissionError,
-        ClusterUnreachableError when the workload itself cannot be read."""
+        ClusterUnreachableError when the workload itself cannot be read. `alongside` runs once the
+        workload is found (a live source runs it beside its own reads) and has finished on return."""
         ...
 
     def list_workloads(self, *, namespace: str | None, progress: Progress | None = None) -> list[WorkloadSnapshot]:

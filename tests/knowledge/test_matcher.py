@@ -157,3 +157,50 @@ def test_two_close_entries_are_told_apart_by_their_hallmarks():
     assert dns.hallmark.en in english and grpc.hallmark.en in english
     chinese = distinguish(dns, grpc, chinese=True)
     assert dns.title_zh in chinese and grpc.hallmark.zh in chinese
+
+
+def test_a_paraphrase_spread_over_several_passages_of_an_entry_lands_on_it(matcher):
+    # No single sentence of the entry says all of this; its passages together hold most of it.
+    text = (
+        "Other teams keep adding servers to the shared default group and every time it gets close to full,"
+        " our pods stop being created"
+    )
+    found = matcher.match(text)
+    assert found[0].entry_id == "quota-security-group-instances"
+    assert any("its own passages hold" in reason for reason in found[0].explanation)
+
+
+def test_a_phrase_with_a_contraction_is_recognised(matcher):
+    hits = matcher.recognise("every pod comes with a metrics endpoint we didn't add")
+    assert "unexpected" in hits and hits["unexpected"].polarity == "positive"
+    found = matcher.match(
+        "every pod comes with some metrics endpoint we didn't add. is that expected, and on what port?"
+    )
+    assert found[0].entry_id == "port-9100-conflict"
+
+
+def test_ports_read_digit_by_digit_are_numbers(matcher):
+    assert (
+        matcher.match("每个 Pod 里好像都自带一个监控端口，跟我们的程序抢了九一零零")[0].entry_id == "port-9100-conflict"
+    )
+    hits = matcher.recognise("the app exits at start, port in use, it's the nine-one-zero-zero one")
+    assert hits["port_9100"].form == "9100"
+
+
+def test_a_date_is_not_a_quiet_period(matcher):
+    assert matcher.match("the Jenkins pipeline fails on unit tests since this morning") == []
+    # ... while the first call after a quiet period still is.
+    found = matcher.match("After moving our services to super nodes, calls between them fail once after long pauses")
+    assert found[0].entry_id == "grpc-connection-reset-ipvs-tcp"
+
+
+def test_plans_for_hundreds_of_pods_meet_the_cluster_quota(matcher):
+    found = matcher.match("we need to run 500 pods for a load test, will the serverless cluster allow it?")
+    assert found[0].entry_id == "quota-pods-per-cluster"
+    assert matcher.match("kubectl get pods shows 200 pods in CrashLoopBackOff after the config change") == []
+
+
+def test_a_success_qualified_by_how_often_is_an_intermittent_failure(matcher):
+    found = matcher.match("DNS works 99% of the time in our istio namespaces, the other 1% times out")
+    assert found[0].entry_id == "istio-dns-timeout-ipvs-udp"
+    assert all("counts against, said to work" not in reason for reason in found[0].explanation)
