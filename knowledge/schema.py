@@ -7,6 +7,7 @@ combines them with parameters. A new known issue is a new YAML file unless it ne
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
