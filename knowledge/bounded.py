@@ -51,6 +51,33 @@ class Budget:
         return self.seconds - (time.monotonic() - self.started)
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)  # the wrapper's own name for it
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A text encoded once for all the RE2 patterns run on it (the wrapper would encode it for each)."""
+
+    text: str
+    data: bytes
+    ascii: bool
+
+    def char_offset(self, byte_offset: int) -> int:
+        return byte_offset if self.ascii else len(self.data[:byte_offset].decode("utf-8"))
+
+
+def subject(text: str) -> Subject:
+    """`text` ready for searching. Lone surrogates (from undecodable input) become U+FFFD, one character
+    for one, so positions stay the same: UTF-8 cannot carry them, and RE2 reads UTF-8."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _SURROGATES.sub("\ufffd", text)
+        data = text.encode("utf-8")
+    return Subject(text, data, len(data) == len(text))
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     """Where a pattern matched, and the text an explanation quotes (the `shown` group, else all of it)."""
@@ -66,11 +93,14 @@ def _regex_module() -> Any:
 
 
 class BoundedPattern:
-    __slots__ = ("_linear", "_shown", "_slow", "source")
+    __slots__ = ("_linear", "_raw", "_shown", "_slow", "source")
 
     def __init__(self, source: str, linear: Any | None, slow: Any | None) -> None:
         self.source = source
         self._linear = linear  # a compiled RE2 pattern
+        # The RE2 object under the wrapper: matched on bytes encoded once per text, it saves the wrapper's
+        # per-call encoding (the matcher runs several patterns on every query). None: use the wrapper.
+        self._raw = getattr(linear, "_regexp", None) if _UNANCHORED is not None else None
         self._slow = slow  # a compiled `regex` pattern, always run with a timeout; None until first needed
         index = (linear or slow).groupindex if (linear or slow) is not None else {}
         self._shown = index.get(SHOWN)
@@ -92,7 +122,7 @@ class BoundedPattern:
             for name in self.__slots__:
                 object.__setattr__(self, name, getattr(other, name))
         else:
-            self.source, self._linear, self._slow, self._shown = source, None, None, None
+            self.source, self._linear, self._raw, self._slow, self._shown = source, None, None, None, None
 
     def _compiled_slow(self) -> Any:
         if self._slow is None:
@@ -103,9 +133,19 @@ class BoundedPattern:
     def __repr__(self) -> str:
         return f"BoundedPattern({self.source!r}, {'linear' if self.linear else 'time-budgeted'})"
 
-    def search(self, text: str, budget: Budget) -> Found | None:
+    def search(self, text: str | Subject, budget: Budget) -> Found | None:
         """The first match in `text`, or None; a slow pattern past the budget is None too, and marks
         the budget exhausted (its caller may say that the search stopped)."""
+        found = text if isinstance(text, Subject) else subject(text)
+        text = found.text
+        if self._raw is not None:
+            spans = self._raw.Match(_UNANCHORED, found.data, 0, len(found.data))
+            start, end = spans[0] if self._shown is None else spans[self._shown]
+            if spans[0][0] < 0:
+                return None
+            if start < 0:  # the `shown` group took no part
+                return Found(found.char_offset(spans[0][0]), "")
+            return Found(found.char_offset(start), found.data[start:end].decode("utf-8"))
         if self._linear is not None:
             match = self._linear.search(text)
         else:
@@ -130,6 +170,7 @@ class BoundedPattern:
 
     def matches_whole(self, text: str) -> bool:
         """Whether the pattern matches all of `text` (a slow pattern past its own budget does not)."""
+        text = subject(text).text
         if self._linear is not None:
             return self._linear.fullmatch(text) is not None
         try:

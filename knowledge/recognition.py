@@ -18,7 +18,7 @@ import Stemmer
 
 from knowledge import clauses, typos
 from knowledge import text as textmod
-from knowledge.bounded import BoundedPattern, Budget, bounded, literal_alternation
+from knowledge.bounded import BoundedPattern, Budget, bounded, literal_alternation, subject
 from knowledge.patterns import Prefilter, required_literals
 from knowledge.typos import Typos
 
@@ -197,7 +197,9 @@ class Recogniser:
         """Concepts of the whole text; search terms from the clauses starting before `terms_from`
         characters (all of them when None, none when 0: long pastes are logs, not wording).
         `correct`: read typos as the words they stand for (not for the entries' own curated text)."""
-        normal = text if normalised else textmod.normalise(text)
+        # Encoded once for every pattern; lone surrogates (undecodable input) become U+FFFD.
+        searched = subject(text if normalised else textmod.normalise(text))
+        normal = searched.text
         cjk = textmod.has_cjk(normal)
         reading = Reading(normal, cjk)
         spans = clauses.spans(normal)
@@ -285,7 +287,7 @@ class Recogniser:
             _literal, pattern, concept = self._patterns[number]
             if budget is None and not pattern.linear:
                 budget = Budget()
-            match = pattern.search(normal, budget)  # type: ignore[arg-type]  (unused by linear patterns)
+            match = pattern.search(searched, budget)  # type: ignore[arg-type]  (unused by linear patterns)
             if match:
                 shown = match.text if len(match.text) <= 100 else match.text[:99] + "…"
                 index = max(0, bisect.bisect_right(starts, match.start) - 1)

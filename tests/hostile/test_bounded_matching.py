@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 import time
 
 import pytest
@@ -111,3 +114,17 @@ def test_compiled_patterns_survive_the_knowledge_base_cache(kb):
     assert [m.entry_id for m in copy.matcher.match(text)] == [m.entry_id for m in kb.matcher.match(text)]
     assert bounded(r"(?<!z)x").__reduce_ex__(2)  # time-budgeted ones too
     assert pickle.loads(pickle.dumps(bounded(r"(?<!z)x"))).finds("x")
+
+
+def test_undecodable_input_is_read_not_crashed(kb, tmp_path):
+    """Bytes that are not UTF-8 reach Python as lone surrogates; RE2 reads UTF-8, so they are searched as
+    U+FFFD, one character for one."""
+    assert [m.entry_id for m in kb.matcher.match("dns \udcff timeouts since we added istio sidecars")][:1] == [
+        "istio-dns-timeout-ipvs-udp"
+    ]
+    found = bounded(r"(?:^|[^\d.])(?P<shown>9100)(?:[^\d.]|$)").search("\ud800 :9100 x", Budget())
+    assert found is not None and found.start == 3
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "EKS_DOCTOR_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite"}
+    argv = [sys.executable, "-m", "bot.cli.app", "match", b"dns \xff timeouts since we added istio sidecars", "--json"]
+    done = subprocess.run(argv, capture_output=True, env=env, timeout=60, check=False)
+    assert done.returncode == 0 and b'"istio-dns-timeout-ipvs-udp"' in done.stdout, done.stderr
