@@ -9,6 +9,7 @@ what they act on, so a double click or a second replica patches once.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -107,14 +108,19 @@ def _report_change(ctx: SlackContext, reply: Reply, user: str, result: Any) -> N
     if result.repeated or result.status == "refused":
         reply.private(user, ctx.renderer.error(result.message))
         return
+    at = datetime.now(UTC)
     posted = reply.client.chat_postMessage(
-        channel=reply.channel, thread_ts=reply.thread_ts, **ctx.renderer.fix_result(result, user=user).as_kwargs()
+        channel=reply.channel,
+        thread_ts=reply.thread_ts,
+        **ctx.renderer.fix_result(result, user=user, at=at).as_kwargs(),
     )
     if result.status == "applied":
-        _follow_rollout(ctx, reply.channel, posted.get("ts"), user, result)
+        _follow_rollout(ctx, reply.channel, posted.get("ts"), user, result, at)
 
 
-def _follow_rollout(ctx: SlackContext, channel: str | None, ts: str | None, user: str, result: Any) -> None:
+def _follow_rollout(
+    ctx: SlackContext, channel: str | None, ts: str | None, user: str, result: Any, at: datetime
+) -> None:
     """Update the fix's message as the rollout proceeds, until it is done or we stop watching."""
     if not channel or not ts:
         return
@@ -124,7 +130,7 @@ def _follow_rollout(ctx: SlackContext, channel: str | None, ts: str | None, user
         status = fixes.rollout_status(ctx.doctor, cluster=result.cluster, workload=result.workload)
         if status != last:
             ctx.client.chat_update(
-                channel=channel, ts=ts, **ctx.renderer.fix_result(result, user=user, rollout=status).as_kwargs()
+                channel=channel, ts=ts, **ctx.renderer.fix_result(result, user=user, rollout=status, at=at).as_kwargs()
             )
             last = status
         if status.done or time.monotonic() >= deadline:

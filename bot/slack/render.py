@@ -300,8 +300,11 @@ class Renderer:
 
     # -- fixes -----------------------------------------------------------------------------------------
 
-    def fix_result(self, result: Any, *, user: str, lang: str = "en", rollout: Any = None) -> Message:
-        when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    def fix_result(
+        self, result: Any, *, user: str, lang: str = "en", rollout: Any = None, at: datetime | None = None
+    ) -> Message:
+        """`at`: when it was applied (the message is re-rendered as the rollout proceeds; the time stays)."""
+        when = (at or datetime.now()).astimezone().strftime("%Y-%m-%d %H:%M %Z")
         changes = ", ".join(
             f"`{k.rsplit('/', 1)[-1]}` {_shown(result.before.get(k))} → {_shown(v)}" for k, v in result.after.items()
         )
@@ -321,6 +324,8 @@ class Renderer:
         if rollout is not None:
             lines.append(self.rollout_line(rollout, lang))
         blocks: list[Block] = [section("\n".join(lines))]
+        if result.warnings:
+            blocks.append(context(*(f":warning: {escape(w)}" for w in result.warnings[:5])))
         if result.status == "applied" and result.kind == "patch" and result.action_id:
             undo = button(
                 t("undo", lang),
