@@ -9,9 +9,9 @@ what they act on, so a double click or a second replica patches once.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
