@@ -41,7 +41,8 @@ def yaml_files(folder: Path, *, skip: str) -> list[Path]:
     return found
 
 
-def _special(mode: int) -> str | None:
+def special_file_kind(mode: int) -> str | None:
+    """What a non-regular file is (a named pipe, a device...), read from its mode; None for a regular file."""
     for test, what in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
                        (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):  # fmt: skip
         if test(mode):
@@ -55,7 +56,7 @@ def read_text(path: Path) -> str:
         info = os.stat(path)
     except OSError as exc:
         raise Unreadable(f"cannot read ({exc.strerror})") from None
-    what = _special(info.st_mode)
+    what = special_file_kind(info.st_mode)
     if what is not None:
         raise Unreadable(f"{what}, not a regular file")
     if info.st_size > MAX_FILE_BYTES:

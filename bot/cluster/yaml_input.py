@@ -10,7 +10,6 @@ aliasing; the documents after it are still read. libyaml's C parser is used when
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,8 @@ from typing import IO, Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from knowledge.files import special_file_kind
 
 #: libyaml refuses nesting past 1000 levels by itself; the pure-Python composer recurses, so stays lower.
 PURE_PYTHON_DEPTH = 300
@@ -63,14 +64,6 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
-def _special(mode: int) -> str | None:
-    for test, what in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):  # fmt: skip
-        if test(mode):
-            return what
-    return None if stat.S_ISREG(mode) else "not a regular file"
-
-
 def _too_big(limits: InputLimits) -> Refused:
     return Refused(f"larger than {_size(limits.max_file_bytes)} (raise EKS_DOCTOR_MAX_FILE_BYTES to read it)")
 
@@ -81,7 +74,7 @@ def read_file(path: Path, limits: InputLimits) -> bytes:
         before = os.stat(path)
     except OSError as exc:
         raise Refused(f"cannot read ({exc.strerror or exc})") from None
-    special = _special(before.st_mode)
+    special = special_file_kind(before.st_mode)
     if special:
         raise Refused(f"{special}, not a regular file: refused (pipe it to '-' instead)")
     if before.st_size > limits.max_file_bytes:
@@ -92,7 +85,7 @@ def read_file(path: Path, limits: InputLimits) -> bytes:
     except OSError as exc:
         raise Refused(f"cannot read ({exc.strerror or exc})") from None
     with os.fdopen(fd, "rb") as file:
-        if _special(os.fstat(fd).st_mode):
+        if special_file_kind(os.fstat(fd).st_mode):
             raise Refused("not a regular file: refused")
         data = file.read(limits.max_file_bytes + 1)
     if len(data) > limits.max_file_bytes:
