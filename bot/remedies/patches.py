@@ -18,7 +18,6 @@ from bot.remedies.values import covers, normalise, resolve_key, same_value, sugg
 from knowledge.schema import AnnotationSpec, Entry
 
 PATCHABLE = ("Deployment", "StatefulSet", "DaemonSet")
-KUBECTL_KIND = {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset"}
 ANNOTATIONS_PATH = "spec.template.metadata.annotations"
 
 Values = dict[str, str | None]
@@ -132,7 +131,7 @@ class PatchPlan:
         """The same change for people who apply it elsewhere (GitOps repos, their own terminal)."""
         annotations = dict(values if values is not None else self.after)
         patch = {"spec": {"template": {"metadata": {"annotations": annotations}}}}
-        parts = ["kubectl", "patch", KUBECTL_KIND.get(self.workload.kind, self.workload.kind.lower())]
+        parts = ["kubectl", "patch", self.workload.kind.lower()]
         parts += [self.workload.name, "-n", self.workload.namespace or "default"]
         if self.kube_context:
             parts += ["--context", self.kube_context]

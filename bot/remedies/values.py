@@ -66,20 +66,21 @@ def resolve_key(entry: Entry, key: str) -> AnnotationSpec:
 
 def normalise(spec: AnnotationSpec, value: str) -> str:
     """Validate `value` for `spec` and return the form that is written (durations as whole seconds)."""
-    value = value.strip()
-    try:
-        check_value_shape(spec, value)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    value = _checked(spec, value.strip())
     if spec.shape == "duration":
         seconds = parse_duration(value)
         if seconds == round(seconds):
-            canonical = format_seconds(seconds)
-            check_value_shape(spec, canonical)  # `forbidden` may list the canonical form too
-            return canonical
+            return _checked(spec, format_seconds(seconds))  # `forbidden` may list the canonical form too
     if spec.shape == "port":
         return str(int(value))  # "09110" -> "9110"
     return value
+
+
+def _checked(spec: AnnotationSpec, value: str) -> str:
+    try:
+        return check_value_shape(spec, value)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def same_value(spec: AnnotationSpec, current: str | None, wanted: str | None) -> bool:
