@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.cluster.kinds import ANY_KIND, KINDS, annotations, containers, controller_of, name_of, pod_template
+from bot.cluster.kinds import KINDS, annotations, containers, controller_of, pod_template
 from bot.cluster.kubeapi import Access, ApiRefused, KubeApi
 from bot.domain import WorkloadRef
 from bot.errors import EksDoctorError, NotFoundError
@@ -54,7 +54,7 @@ def state_of(obj: dict[str, Any], ref: WorkloadRef) -> WorkloadState:
             int(port["containerPort"])
             for c in containers(template, init=True)
             for port in c.get("ports") or []
-            if isinstance(port, dict) and str(port.get("containerPort", "")).isdigit()
+            if isinstance(port, dict) and str(port.get("containerPort")).isdigit()
         }
     )
     return WorkloadState(
@@ -72,10 +72,8 @@ def read_workload(api: KubeApi, ref: WorkloadRef) -> WorkloadState:
     namespace = ref.namespace or api.default_namespace
     lookup = WorkloadRef(kind=ref.kind, namespace=namespace, name=ref.name)
     obj = _find(api, lookup)
-    kind = obj.get("kind") if obj.get("kind") in KINDS else lookup.kind
-    if kind == ANY_KIND:
-        kind = "Pod"
-    resolved = WorkloadRef(kind=kind, namespace=namespace, name=name_of(obj) or ref.name)
+    kind = obj["kind"]  # the lookup sets the kind it found (a bare name tries each kind in turn)
+    resolved = WorkloadRef(kind=kind, namespace=namespace, name=ref.name)
     state = state_of(obj, resolved)
     if kind in ("Pod", "Job"):
         state = replace(state, owner=_top_owner(api, obj, namespace))

@@ -34,7 +34,10 @@ def front(kube, kubeconfig, tmp_path):
 
 
 def test_a_patch_returns_the_object_as_stored_and_names_its_field_manager(kube, shop, api):
+    sent = []
+    api.on_request = sent.append
     stored = patch(api)
+    assert sent == [PATH]
     assert stored["spec"]["template"]["metadata"]["annotations"][TCP] == "1800s"
     assert (
         stored["metadata"]["resourceVersion"]
@@ -95,9 +98,10 @@ def test_a_hang_up_is_reported_with_its_reason(kube, shop, front):
     front.on_patch = lambda body, dry_run: Answer(None)
     with pytest.raises(ClusterUnreachableError) as failed:
         patch(front.api)
-    assert failed.value.message.startswith(f"no answer from the cluster at {front.url} to the patch of {WHAT}: ")
-    assert "Remote end closed connection without response" in failed.value.message
-    assert failed.value.message.endswith(" (timeout 5s)")
+    assert failed.value.message == (
+        f"no answer from the cluster at {front.url} to the patch of {WHAT}: "
+        "('Connection aborted.', RemoteDisconnected('Remote end closed connection without response')) (timeout 5s)"
+    )
 
 
 def test_rbac_denial_names_the_verb_the_resource_and_the_context(kube, shop, api):
@@ -180,6 +184,7 @@ def test_other_refusals_are_rejections_and_are_not_repeated(kube, shop, api, sta
         (Answer(400, b'{"message": "  spec: Invalid value  "}', "application/json"), "spec: Invalid value"),
         (Answer(400, b'["not", "a", "status"]', "application/json"), '["not", "a", "status"]'),
         (Answer(400, b"x" * 400), "x" * 300),
+        (Answer(400, b"\xff\xfe bad \xc3 gateway "), "\ufffd\ufffd bad \ufffd gateway"),  # not UTF-8
         (Answer(300, b"{}", "application/json"), "Multiple Choices"),
     ],
 )  # fmt: skip

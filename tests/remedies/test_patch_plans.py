@@ -76,7 +76,7 @@ def test_the_merge_patch_carries_only_the_keys_that_change(two_timeouts):
 
 def test_the_merge_patch_carries_the_resource_version_it_was_planned_from(grpc):
     plan = _plan(grpc, resource_version="41")
-    assert plan.resource_version == "41"
+    assert plan.resource_version == "41" and plan.entry_id == GRPC_ENTRY
     assert plan.merge_patch(resource_version=plan.resource_version)["metadata"] == {"resourceVersion": "41"}
     assert "metadata" not in plan.merge_patch(resource_version=None)
     assert "metadata" not in plan.merge_patch(resource_version="")
@@ -108,6 +108,13 @@ def test_a_value_below_the_suggested_timeout_is_written_with_a_warning(grpc):
         f"{TCP}=2700s is below the suggested 3600s (covers the client's idle timeout you mentioned (1 hour, 3600s); "
         "a shorter ipvs timeout drops idle connections the client still uses)",
     )
+
+
+def test_every_key_below_its_suggestion_is_warned_about(grpc, kb):
+    port = spec("example.com/metrics-port", "port", default="9110")
+    entry = entry_with(grpc, port, spec(TCP, "duration", default="1800s"), spec(UDP, "duration", default="120s"))
+    plan = _plan(entry, overrides={TCP: "900s", UDP: "60s"})
+    assert [w.split(" is below")[0] for w in plan.warnings] == [f"{TCP}=900s", f"{UDP}=60s"]
 
 
 def test_no_warning_when_the_value_covers_the_suggestion_or_is_not_a_duration(grpc, kb):
@@ -319,6 +326,21 @@ def test_the_kubectl_command_without_a_context_or_namespace(grpc):
     assert argv[:6] == ["kubectl", "patch", "daemonset", "agent", "-n", "default"] and "--context" not in argv
     undo = json.loads(shlex.split(plan.undo_kubectl_command)[-1])
     assert annotations_of(undo) == {TCP: None}  # null removes a key that did not exist
+
+
+def test_the_kubectl_command_carries_every_changed_key_compactly(two_timeouts):
+    argv = shlex.split(_plan(two_timeouts).kubectl_command())
+    assert argv[-1] == (
+        '{"spec":{"template":{"metadata":{"annotations":{"' + TCP + '":"1800s","' + UDP + '":"120s"}}}}}'
+    )
+
+
+def test_text_is_shown_as_written_not_escaped(grpc):
+    entry = entry_with(grpc, spec("example.com/owner", "string", default="团队"))
+    assert _plan(entry, {"example.com/owner": "旧"}).diff_lines[1:] == [
+        '- example.com/owner: "旧"',
+        '+ example.com/owner: "团队"',
+    ]
 
 
 def test_the_kubectl_command_keeps_text_as_written_and_quotes_it_for_the_shell(grpc):

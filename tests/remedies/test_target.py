@@ -147,3 +147,8 @@ def test_reread_needs_the_get_permission_on_that_kind(kube, shop, api):
     kube.deny("get", "deployments", namespace="shop")
     with pytest.raises(Exception, match="get deployments in namespace shop"):
         reread(api, WorkloadRef("Deployment", "shop", "checkout"))
+
+
+def test_a_workload_without_a_namespace_is_read_in_default(kube, api):
+    kube.add(b.deployment("web", "default"))
+    assert reread(api, WorkloadRef("Deployment", None, "web")).ref.name == "web"

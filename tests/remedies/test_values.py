@@ -261,6 +261,8 @@ def test_other_keys_get_the_entry_default(kb):
     egress = suggest(kb.get("public-network-egress"), None, used_ports=[9110])
     assert egress[EIP].value == "{}" and egress[EIP].reason == "the entry's default"
     port = spec("example.com/admin-port", "port", default="8080")
+    admin = suggest(entry_with(kb.get(PORT_ENTRY), port), None)["example.com/admin-port"]
+    assert (admin.value, admin.reason) == ("8080", "the entry's default")  # only the metrics port is moved
     assert (
         suggest(entry_with(kb.get(PORT_ENTRY), port), None, used_ports=[8080])["example.com/admin-port"].value == "8080"
     )
