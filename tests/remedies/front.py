@@ -40,6 +40,8 @@ class Front:
     def __init__(self, upstream_url: str) -> None:
         self.upstream = urlsplit(upstream_url)
         self.on_patch: OnPatch | None = None
+        #: The headers of every PATCH received, in order.
+        self.patch_headers: list[dict[str, str]] = []
         front = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,6 +51,8 @@ class Front:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if self.command == "PATCH":
+                    front.patch_headers.append({k.lower(): v for k, v in self.headers.items()})
                 if self.command == "PATCH" and front.on_patch is not None:
                     changed = front.on_patch(json.loads(body), "dryRun=All" in self.path)
                     if isinstance(changed, Answer):

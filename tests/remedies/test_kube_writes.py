@@ -146,11 +146,43 @@ def test_a_deleted_workload_is_not_found(kube, shop, api, front):
     assert bare.value.message == f"{WHAT} no longer exists (not found)"
 
 
+def test_the_request_is_a_json_merge_patch_answered_in_json(kube, shop, front):
+    patch(front.api)
+    headers = front.patch_headers[0]
+    assert headers["content-type"].lower() == "application/merge-patch+json"
+    assert headers["accept"].lower() == "application/json"
+
+
 @pytest.mark.parametrize("status", [429, 502, 503, 504])
 def test_a_busy_cluster_is_asked_once_more(kube, shop, api, status):
     kube.fail_next(1, status=status)
     assert patch(api)["spec"]["template"]["metadata"]["annotations"][TCP] == "1800s"
-    assert len(patches(kube)) == 2
+    assert [r.query for r in patches(kube)] == [{"fieldManager": "eks-doctor"}] * 2
+
+
+def test_the_retry_of_a_dry_run_is_a_dry_run(kube, shop, api):
+    kube.fail_next(1, status=503)
+    assert patch(api, dry_run=True)["spec"]["template"]["metadata"]["annotations"][TCP] == "1800s"
+    assert [r.query for r in patches(kube)] == [{"fieldManager": "eks-doctor", "dryRun": "All"}] * 2
+    assert TCP not in template_annotations(kube)
+
+
+@pytest.mark.parametrize(("dry_run", "which"), [(True, "dry-run patch"), (False, "patch")])
+def test_a_retry_without_an_answer_names_the_request(kube, shop, api, dry_run, which):
+    kube.fail_next(1, status=503)
+    calls = []
+
+    def stop_before_the_retry(path):
+        calls.append(path)
+        if len(calls) == 2:
+            kube.stop()
+
+    api.on_request = stop_before_the_retry
+    with pytest.raises(ClusterUnreachableError) as failed:
+        patch(api, dry_run=dry_run)
+    assert failed.value.message == (
+        f"no answer from the cluster at {kube.url} to the {which} of {WHAT}: connection refused (timeout 5s)"
+    )
 
 
 @pytest.mark.parametrize("status", [429, 502, 503, 504])

@@ -103,6 +103,14 @@ def test_a_pod_of_a_bare_replicaset_names_the_replicaset(kube, shop, api):
     assert state.owner == WorkloadRef("ReplicaSet", "shop", rs["metadata"]["name"])
 
 
+def test_a_pod_whose_replicaset_is_gone_names_the_replicaset(kube, shop, api):
+    rs = b.replicaset_for(shop)
+    kube.remove("replicasets", "shop", rs["metadata"]["name"])
+    pod = next(iter(kube.objects("pods", "shop")))
+    state = read_workload(api, WorkloadRef("Pod", "shop", pod["metadata"]["name"]))
+    assert state.owner == WorkloadRef("ReplicaSet", "shop", rs["metadata"]["name"])
+
+
 def test_a_bare_pod_has_no_owner(kube, api):
     kube.add(b.pod("debug", "shop"))
     state = read_workload(api, WorkloadRef(ANY_KIND, "shop", "debug"))
