@@ -35,7 +35,7 @@ def _find(api: KubeApi, ref: WorkloadRef) -> dict[str, Any]:
     """The object; a bare name tries each kind in turn, with the inspector's lookup and suggestions."""
     from bot.cluster.live import LiveSource
 
-    return LiveSource(api, log_tail_lines=0).find(ref)
+    return LiveSource(api).find(ref)  # only the lookup: no logs are read
 
 
 def state_of(obj: dict[str, Any], ref: WorkloadRef) -> WorkloadState:
