@@ -40,7 +40,8 @@ def read_results(mutmut: str) -> list[tuple[str, str]]:
 def group_of(name: str, *, by_function: bool) -> str:
     match = NAME.match(name)
     assert match is not None  # read_results keeps only names that match
-    path = match["module"].replace(".", "/") + ".py"
+    path = match["module"].replace(".", "/")
+    path += "/__init__.py" if Path(path).is_dir() else ".py"  # a package's own names live in __init__.py
     return f"{path}::{match['function'].replace('ǁ', '.')}" if by_function else path
 
 
