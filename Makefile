@@ -44,7 +44,7 @@ $(VENV)/.mutation-installed: $(VENV)/.installed
 # A fresh run each time: results kept from an older run could hide what a change to the tests did.
 mutation: $(VENV)/.mutation-installed
 	rm -rf mutants
-	@echo "mutmut run: about 20 minutes on 2 cores; progress in mutation.log"
+	@echo "mutmut run: about 7 minutes on 2 idle cores; progress in mutation.log"
 	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) > mutation.log 2>&1 || (tail -c 2000 mutation.log; exit 1)
 	$(BIN)/python benchmarks/mutation_score.py
 
