@@ -1,11 +1,15 @@
 # Two commands for a fresh machine:
 #   make demo   install into .venv, then run EKS Doctor on its embedded defaults
 #   make test   install into .venv, then lint and run the whole test suite
+# And, taking minutes, not part of `make test`:
+#   make mutation   mutation score per file of the code that writes to clusters ([tool.mutmut] in pyproject.toml)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install bench eval clean
+MUTATION_JOBS ?= 2
+
+.PHONY: demo test install bench eval mutation clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,5 +39,16 @@ eval: install
 bench: install
 	$(BIN)/python benchmarks/matcher_speed.py
 
+$(VENV)/.mutation-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[dev,mutation]"
+	touch $@
+
+# A fresh run each time: results kept from an older run could hide what a change to the tests did.
+mutation: $(VENV)/.mutation-installed
+	rm -rf mutants
+	@echo "mutmut run: about 7 minutes on 2 idle cores; progress in mutation.log"
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) > mutation.log 2>&1 || (tail -c 2000 mutation.log; exit 1)
+	$(BIN)/python benchmarks/mutation_score.py
+
 clean:
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) *.egg-info mutants mutation.log

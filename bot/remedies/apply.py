@@ -53,59 +53,78 @@ def _what(plan: PatchPlan) -> str:
     return f"{plan.workload.kind.lower()}/{plan.workload.name} in namespace {plan.workload.namespace}"
 
 
+@dataclass(slots=True)
+class _Progress:
+    """How far an apply got: every outcome carries the plan as last sent, the dry-run's answer and the counts."""
+
+    plan: PatchPlan
+    attempt: int = 1
+    conflicts: int = 0
+    dry: dict[str, Any] | None = None
+
+    def outcome(
+        self,
+        status: str,
+        message: str,
+        *,
+        returned: Values | None = None,
+        error: EksDoctorError | None = None,
+        touched: bool = False,
+    ) -> PatchOutcome:
+        return PatchOutcome(
+            status, self.plan, message, self.dry, returned, self.attempt, self.conflicts, error=error, touched=touched
+        )
+
+
 def apply_plan(*, api: KubeApi, plan: PatchPlan, dry_run_only: bool) -> PatchOutcome:
     """Dry-run, then (unless `dry_run_only`) apply and verify; retries conflicts with a fresh read."""
     path, what = object_path(plan.workload), _what(plan)
     patch_access = access(plan.workload.kind, "patch", plan.workload.namespace)
-    conflicts = 0
-    dry: dict[str, Any] | None = None
+    run = _Progress(plan)
     for attempt in range(1, MAX_ATTEMPTS + 1):
+        run.attempt = attempt
         try:
-            if attempt > 1 or plan.resource_version is None:
+            if run.attempt > 1 or run.plan.resource_version is None:
                 state = reread(api, plan.workload)
-                plan = plan.rebased(state.annotations, resource_version=state.resource_version)
-            if plan.already_applied:
-                return PatchOutcome(ALREADY_APPLIED, plan, _already(plan, conflicts), dry, None, attempt, conflicts)
-            changed = plan.expectation_failures()
+                run.plan = run.plan.rebased(state.annotations, resource_version=state.resource_version)
+            if run.plan.already_applied:
+                return run.outcome(ALREADY_APPLIED, _already(run.plan, run.conflicts))
+            changed = run.plan.expectation_failures()
             if changed:
                 message = "the annotations changed since: " + "; ".join(changed)
-                return PatchOutcome(REFUSED, plan, message, dry, None, attempt, conflicts, error=RefusedError(message))
-            body = plan.merge_patch(resource_version=plan.resource_version)
+                return run.outcome(REFUSED, message, error=RefusedError(message))
+            body = run.plan.merge_patch(resource_version=run.plan.resource_version)
             try:
                 preview = patch_object(api, path=path, body=body, access=patch_access, what=what, dry_run=True)
             except Rejected as exc:
                 message = f"the server rejected the dry-run ({exc.status}): {exc.message}; nothing was applied"
-                dry = {"ok": False, "status": exc.status, "message": exc.message}
-                return PatchOutcome(FAILED, plan, message, dry, None, attempt, conflicts, error=RefusedError(message))
-            would = _values(preview, plan.keys)
-            dry = {"ok": would == plan.after, "message": "", "values": would}
-            if would != plan.after:
-                message = f"the server's dry-run would store {would}, not {plan.after}; nothing was applied"
-                dry["message"] = message
-                return PatchOutcome(FAILED, plan, message, dry, None, attempt, conflicts, error=RefusedError(message))
+                run.dry = {"ok": False, "status": exc.status, "message": exc.message}
+                return run.outcome(FAILED, message, error=RefusedError(message))
+            would = _values(preview, run.plan.keys)
+            run.dry = {"ok": would == run.plan.after, "message": "", "values": would}
+            if would != run.plan.after:
+                message = f"the server's dry-run would store {would}, not {run.plan.after}; nothing was applied"
+                run.dry["message"] = message
+                return run.outcome(FAILED, message, error=RefusedError(message))
             if dry_run_only:
-                message = "the server accepted the change in a dry-run; nothing was applied"
-                return PatchOutcome(DRY_RUN, plan, message, dry, None, attempt, conflicts)
+                return run.outcome(DRY_RUN, "the server accepted the change in a dry-run; nothing was applied")
             try:
                 patch_object(api, path=path, body=body, access=patch_access, what=what, dry_run=False)
             except Rejected as exc:
                 message = f"the server rejected the patch ({exc.status}): {exc.message}; nothing was applied"
-                return PatchOutcome(FAILED, plan, message, dry, None, attempt, conflicts, error=RefusedError(message))
+                return run.outcome(FAILED, message, error=RefusedError(message))
             except ClusterUnreachableError as exc:
-                return _unconfirmed(api, plan, exc, dry, attempt, conflicts)
-            return _verify(api, plan, dry, attempt, conflicts)
+                return _unconfirmed(api, run, exc)
+            return _verify(api, run)
         except Conflict:
-            conflicts += 1
+            run.conflicts += 1
             continue
         except ClusterPermissionError as exc:
-            return PatchOutcome(REFUSED, plan, exc.message, dry, None, attempt, conflicts, error=exc)
+            return run.outcome(REFUSED, exc.message, error=exc)
         except EksDoctorError as exc:  # unreachable, or the workload was deleted meanwhile
-            message = f"{exc}; nothing was applied"
-            return PatchOutcome(FAILED, plan, message, dry, None, attempt, conflicts, error=exc)
-    message = f"{_what(plan)} kept changing ({conflicts} conflicting writes in a row); nothing was applied"
-    return PatchOutcome(
-        FAILED, plan, message, dry, None, MAX_ATTEMPTS, conflicts, error=ClusterUnreachableError(message)
-    )
+            return run.outcome(FAILED, f"{exc}; nothing was applied", error=exc)
+    message = f"{_what(plan)} kept changing ({run.conflicts} conflicting writes in a row); nothing was applied"
+    return run.outcome(FAILED, message, error=ClusterUnreachableError(message))
 
 
 def _already(plan: PatchPlan, conflicts: int) -> str:
@@ -115,40 +134,32 @@ def _already(plan: PatchPlan, conflicts: int) -> str:
     return f"{done}{raced}: {values}; nothing was sent"
 
 
-def _verify(api: KubeApi, plan: PatchPlan, dry: dict[str, Any] | None, attempt: int, conflicts: int) -> PatchOutcome:
+def _verify(api: KubeApi, run: _Progress) -> PatchOutcome:
     try:
-        state = reread(api, plan.workload)
+        state = reread(api, run.plan.workload)
     except EksDoctorError as exc:
         message = f"the patch was accepted, but reading it back failed ({exc}); check the workload"
-        return PatchOutcome(FAILED, plan, message, dry, None, attempt, conflicts, error=exc, touched=True)
-    returned = {key: state.annotations.get(key) for key in plan.keys}
-    if returned == plan.after:
-        message = "applied and verified by reading back"
-        return PatchOutcome(APPLIED, plan, message, dry, returned, attempt, conflicts, touched=True)
-    message = f"read back {returned} after the patch, not {plan.after}; the server (or a webhook) changed it"
-    error = ClusterUnreachableError(message)
-    return PatchOutcome(FAILED, plan, message, dry, returned, attempt, conflicts, error=error, touched=True)
+        return run.outcome(FAILED, message, error=exc, touched=True)
+    returned = {key: state.annotations.get(key) for key in run.plan.keys}
+    if returned == run.plan.after:
+        return run.outcome(APPLIED, "applied and verified by reading back", returned=returned, touched=True)
+    message = f"read back {returned} after the patch, not {run.plan.after}; the server (or a webhook) changed it"
+    return run.outcome(FAILED, message, returned=returned, error=ClusterUnreachableError(message), touched=True)
 
 
-def _unconfirmed(
-    api: KubeApi, plan: PatchPlan, exc: EksDoctorError, dry: dict[str, Any] | None, attempt: int, conflicts: int
-) -> PatchOutcome:
+def _unconfirmed(api: KubeApi, run: _Progress, exc: EksDoctorError) -> PatchOutcome:
     """No answer to the apply: it may have landed. Read back to tell; if that fails too, say so plainly."""
+    workload = run.plan.workload
+    check = f"`kubectl get {workload.kind.lower()} {workload.name} -n {workload.namespace} -o yaml`"
     try:
-        state = reread(api, plan.workload)
+        state = reread(api, workload)
     except EksDoctorError:
-        message = (
-            f"{exc}; it is unknown whether the change was applied. Check with `kubectl get "
-            f"{plan.workload.kind.lower()} {plan.workload.name} -n {plan.workload.namespace} -o yaml`"
-        )
-        return PatchOutcome(FAILED, plan, message, dry, None, attempt, conflicts, error=exc, touched=True)
-    returned = {key: state.annotations.get(key) for key in plan.keys}
-    if returned == plan.after:
+        message = f"{exc}; it is unknown whether the change was applied. Check with {check}"
+        return run.outcome(FAILED, message, error=exc, touched=True)
+    returned = {key: state.annotations.get(key) for key in run.plan.keys}
+    if returned == run.plan.after:
         message = "applied (the answer was lost, reading back shows the change)"
-        return PatchOutcome(APPLIED, plan, message, dry, returned, attempt, conflicts, touched=True)
+        return run.outcome(APPLIED, message, returned=returned, touched=True)
     # The request may still be in the server's hands: the old values now do not prove it was dropped.
-    message = (
-        f"{exc}; reading back still shows {returned}, but the patch may yet be applied: check again with "
-        f"`kubectl get {plan.workload.kind.lower()} {plan.workload.name} -n {plan.workload.namespace} -o yaml`"
-    )
-    return PatchOutcome(FAILED, plan, message, dry, returned, attempt, conflicts, error=exc, touched=True)
+    message = f"{exc}; reading back still shows {returned}, but the patch may yet be applied: check again with {check}"
+    return run.outcome(FAILED, message, returned=returned, error=exc, touched=True)

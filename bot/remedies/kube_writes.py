@@ -17,6 +17,7 @@ import urllib3
 from kubernetes.client.exceptions import ApiException
 
 from bot.cluster.kubeapi import Access, KubeApi
+from bot.cluster.kubeapi import _short as short_reason  # the reader's wording of a network failure
 from bot.errors import ClusterPermissionError, ClusterUnreachableError, NotFoundError
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -51,61 +52,56 @@ def patch_object(
     api: KubeApi, *, path: str, body: dict[str, Any], access: Access, what: str, dry_run: bool
 ) -> dict[str, Any]:
     """Send a JSON merge patch; returns the object as the server stored it (or would, with `dry_run`)."""
-    down = getattr(api, "_down", None)  # the reader already found the cluster unreachable
-    if down is not None:
-        raise down
+    if api._down is not None:  # the reader already found the cluster unreachable
+        raise api._down
     query: list[tuple[str, str]] = [("fieldManager", FIELD_MANAGER)] + ([("dryRun", "All")] if dry_run else [])
-    for attempt in (1, 2):
-        method, url, headers, payload, _post = api.api_client.param_serialize(
-            method="PATCH",
-            resource_path=path,
-            query_params=query,
-            header_params={"Accept": "application/json", "Content-Type": MERGE_PATCH},
-            body=body,
-            auth_settings=["BearerToken"],
+    response = _send(api, path=path, body=body, query=query, what=what, dry_run=dry_run)
+    if response.status in TRANSIENT:  # once more, see TRANSIENT
+        time.sleep(RETRY_PAUSE)
+        response = _send(api, path=path, body=body, query=query, what=what, dry_run=dry_run)
+    status = response.status
+    if 200 <= status < 300:
+        return json.loads(response.data)
+    message = _message(response.data)
+    if status == 403:
+        raise ClusterPermissionError(
+            f"the cluster denied {access.describe()} ({message or 'Forbidden'}): the credentials of context "
+            f"{api.context_name} need the RBAC verb `patch` on `{access.resource}`"
         )
-        if api.on_request:
-            api.on_request(path)
-        try:
-            response = api.api_client.call_api(
-                method, url, header_params=headers, body=payload, _request_timeout=api.timeout
-            )
-            response.read()
-        except (urllib3.exceptions.HTTPError, OSError, ApiException) as exc:
-            reason = getattr(exc, "reason", None) or exc
-            raise ClusterUnreachableError(
-                f"no answer from the cluster at {api.host} to the {'dry-run ' if dry_run else ''}patch of {what}: "
-                f"{_short(reason)} (timeout {api.timeout:g}s)"
-            ) from None
-        status = response.status
-        if 200 <= status < 300:
-            return json.loads(response.data)
-        message = _message(response.data)
-        if status == 403:
-            raise ClusterPermissionError(
-                f"the cluster denied {access.describe()} ({message or 'Forbidden'}): the credentials of context "
-                f"{getattr(api, 'context_name', 'in use')} need the RBAC verb `patch` on `{access.resource}`"
-            )
-        if status == 401:
-            raise ClusterPermissionError(f"the cluster rejected the credentials ({access.describe()}): {message}")
-        if status == 404:
-            raise NotFoundError(f"{what} no longer exists ({message or 'not found'})")
-        if status == 409:
-            raise Conflict(message)
-        if status in TRANSIENT and attempt == 1:
-            time.sleep(RETRY_PAUSE)
-            continue
-        if status in TRANSIENT:
-            raise ClusterUnreachableError(f"the cluster answered {status} to the patch of {what}: {message}")
-        raise Rejected(status, message or str(response.reason))
-    raise AssertionError("unreachable")  # the loop either returns or raises
+    if status == 401:
+        raise ClusterPermissionError(f"the cluster rejected the credentials ({access.describe()}): {message}")
+    if status == 404:
+        raise NotFoundError(f"{what} no longer exists ({message or 'not found'})")
+    if status == 409:
+        raise Conflict(message)
+    if status in TRANSIENT:
+        raise ClusterUnreachableError(f"the cluster answered {status} to the patch of {what}: {message}")
+    raise Rejected(status, message or str(response.reason))
 
 
-def _short(reason: object) -> str:
-    text = str(reason)
-    lowered = text.lower()
-    if "timed out" in lowered or "timeout" in lowered:
-        return "timed out"
-    if "refused" in lowered:
-        return "connection refused"
-    return text.split(": ", 1)[-1][:160]
+def _send(
+    api: KubeApi, *, path: str, body: dict[str, Any], query: list[tuple[str, str]], what: str, dry_run: bool
+) -> Any:
+    """One PATCH request; no answer at all becomes ClusterUnreachableError."""
+    method, url, headers, payload, _post = api.api_client.param_serialize(
+        method="PATCH",
+        resource_path=path,
+        query_params=query,
+        header_params={"Accept": "application/json", "Content-Type": MERGE_PATCH},
+        body=body,
+        auth_settings=["BearerToken"],
+    )
+    if api.on_request:
+        api.on_request(path)
+    try:
+        response = api.api_client.call_api(
+            method, url, header_params=headers, body=payload, _request_timeout=api.timeout
+        )
+        response.read()
+    except (urllib3.exceptions.HTTPError, OSError, ApiException) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise ClusterUnreachableError(
+            f"no answer from the cluster at {api.host} to the {'dry-run ' if dry_run else ''}patch of {what}: "
+            f"{short_reason(reason)} (timeout {api.timeout:g}s)"
+        ) from None
+    return response

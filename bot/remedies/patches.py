@@ -15,12 +15,11 @@ from dataclasses import dataclass, field, replace
 from bot.domain import WorkloadRef
 from bot.errors import InputError, RefusedError
 from bot.remedies.allowlist import admit
-from bot.remedies.values import covers, normalise, resolve_key, same_value, suggest_values
+from bot.remedies.values import Suggestion, covers, normalise, resolve_key, same_value, suggest_values
 from knowledge.platform import AllowList
-from knowledge.schema import AnnotationSpec, Entry
+from knowledge.schema import AnnotationSpec, Entry, PatchRemedy
 
 PATCHABLE = ("Deployment", "StatefulSet", "DaemonSet")
-KUBECTL_KIND = {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset"}
 ANNOTATIONS_PATH = "spec.template.metadata.annotations"
 
 Values = dict[str, str | None]
@@ -32,11 +31,13 @@ class PatchPlan:
 
     entry_id: str
     workload: WorkloadRef
-    specs: Mapping[str, AnnotationSpec]
     #: What the user wants per key (None: remove the key, as an undo of a key that did not exist).
     target: Values
-    before: Values
-    after: Values
+    #: The values now and after the change, per key: set by `rebased` from the object as read.
+    before: Values = field(default_factory=dict)
+    after: Values = field(default_factory=dict)
+    #: The declared shape per key, to compare by meaning (unused when `exact`).
+    specs: Mapping[str, AnnotationSpec] = field(default_factory=dict)
     reasons: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     replicas: int | None = None
@@ -134,7 +135,7 @@ class PatchPlan:
         """The same change for people who apply it elsewhere (GitOps repos, their own terminal)."""
         annotations = dict(values if values is not None else self.after)
         patch = {"spec": {"template": {"metadata": {"annotations": annotations}}}}
-        parts = ["kubectl", "patch", KUBECTL_KIND.get(self.workload.kind, self.workload.kind.lower())]
+        parts = ["kubectl", "patch", self.workload.kind.lower()]
         parts += [self.workload.name, "-n", self.workload.namespace or "default"]
         if self.kube_context:
             parts += ["--context", self.kube_context]
@@ -224,15 +225,13 @@ def plan_patch(
         target[spec.key] = value
         reasons[spec.key] = "set by you" + (f" ({raw_value} = {value})" if value != raw_value.strip() else "")
         raise_only.discard(spec.key)
-    warnings = admit(allowed, target) + _warnings(entry, target, suggestions)
+    warnings = admit(allowed, target) + _warnings(patch, target, suggestions)
     specs = {key: patch.spec(key) for key in target}
     plan = PatchPlan(
         entry_id=entry.id,
         workload=workload,
         specs=specs,  # type: ignore[arg-type]
         target=target,
-        before={},
-        after={},
         reasons=reasons,
         warnings=tuple(warnings),
         replicas=replicas,
@@ -248,17 +247,13 @@ def plan_patch(
     return plan
 
 
-def _warnings(entry: Entry, target: Values, suggested: Mapping[str, object]) -> list[str]:
+def _warnings(patch: PatchRemedy, target: Values, suggested: Mapping[str, Suggestion]) -> list[str]:
     """A value the user chose that falls short of what the mechanism needs is allowed, but said."""
     warnings = []
     for key, s in suggested.items():
-        value = target.get(key)
-        spec = entry.remedy.patch.spec(key) if entry.remedy.patch else None
-        wanted = getattr(s, "value", None)
-        if spec is None or value is None or wanted is None or spec.shape != "duration":
-            continue
-        if not covers(spec, value, wanted):
-            warnings.append(f"{key}={value} is below the suggested {wanted} ({getattr(s, 'reason', '')})")
+        spec, value = patch.spec(key), target[key]
+        if spec is not None and spec.shape == "duration" and value is not None and not covers(spec, value, s.value):
+            warnings.append(f"{key}={value} is below the suggested {s.value} ({s.reason})")
     return warnings
 
 
@@ -278,16 +273,12 @@ def plan_undo(
     `recorded_after`; `PatchPlan.expectation_failures` names what someone changed since."""
     keys = list(dict.fromkeys([*recorded_after, *recorded_before]))
     allowed = entry.remedy.patch if entry is not None else None
-    # The entry may have changed or gone since the fix; an undo restores text, whatever its shape.
-    specs = {key: (allowed.spec(key) if allowed else None) or AnnotationSpec(key=key, shape="string") for key in keys}
     note = " ".join(allowed.consequence.split()) if allowed else "Changing the pod template starts a rollout."
+    # No shapes: an undo compares and restores exact text, whatever the entry declares (or if it is gone).
     plan = PatchPlan(
         entry_id=entry.id if entry is not None else "",
         workload=workload,
-        specs=specs,
         target={key: recorded_before.get(key) for key in keys},
-        before={},
-        after={},
         reasons={key: "the value before the fix" for key in keys},
         replicas=replicas,
         update_strategy=update_strategy,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.cluster.kinds import ANY_KIND, KINDS, annotations, containers, controller_of, name_of, pod_template
+from bot.cluster.kinds import KINDS, REPLICASETS, annotations, containers, controller_of, pod_template
 from bot.cluster.kubeapi import Access, ApiRefused, KubeApi
 from bot.domain import WorkloadRef
 from bot.errors import EksDoctorError, NotFoundError
@@ -35,18 +35,12 @@ def _find(api: KubeApi, ref: WorkloadRef) -> dict[str, Any]:
     """The object; a bare name tries each kind in turn, with the inspector's lookup and suggestions."""
     from bot.cluster.live import LiveSource
 
-    return LiveSource(api, log_tail_lines=0).find(ref)
+    return LiveSource(api).find(ref)  # only the lookup: no logs are read
 
 
 def state_of(obj: dict[str, Any], ref: WorkloadRef) -> WorkloadState:
     spec = obj.get("spec") or {}
     kind = ref.kind
-    if kind in ("Deployment", "StatefulSet"):
-        replicas = spec.get("replicas", 1)
-    elif kind == "DaemonSet":
-        replicas = (obj.get("status") or {}).get("desiredNumberScheduled")
-    else:
-        replicas = None
     strategy = (spec.get("strategy") if kind == "Deployment" else spec.get("updateStrategy")) or {}
     template = pod_template(obj)
     ports = sorted(
@@ -54,17 +48,28 @@ def state_of(obj: dict[str, Any], ref: WorkloadRef) -> WorkloadState:
             int(port["containerPort"])
             for c in containers(template, init=True)
             for port in c.get("ports") or []
-            if isinstance(port, dict) and str(port.get("containerPort", "")).isdigit()
+            if isinstance(port, dict) and str(port.get("containerPort")).isdigit()
         }
     )
     return WorkloadState(
         ref=ref,
         resource_version=(obj.get("metadata") or {}).get("resourceVersion"),
         annotations=annotations(template),
-        replicas=replicas if isinstance(replicas, int) else None,
+        replicas=_replicas(obj, kind),
         update_strategy=strategy.get("type") if isinstance(strategy, dict) else None,
         used_ports=tuple(ports),
     )
+
+
+def _replicas(obj: dict[str, Any], kind: str) -> int | None:
+    """How many pods the change restarts (None: unknown, or not a kind that keeps a count)."""
+    if kind in ("Deployment", "StatefulSet"):
+        count = (obj.get("spec") or {}).get("replicas", 1)  # the API server's default
+    elif kind == "DaemonSet":
+        count = (obj.get("status") or {}).get("desiredNumberScheduled")
+    else:
+        return None
+    return count if isinstance(count, int) else None
 
 
 def read_workload(api: KubeApi, ref: WorkloadRef) -> WorkloadState:
@@ -72,10 +77,8 @@ def read_workload(api: KubeApi, ref: WorkloadRef) -> WorkloadState:
     namespace = ref.namespace or api.default_namespace
     lookup = WorkloadRef(kind=ref.kind, namespace=namespace, name=ref.name)
     obj = _find(api, lookup)
-    kind = obj.get("kind") if obj.get("kind") in KINDS else lookup.kind
-    if kind == ANY_KIND:
-        kind = "Pod"
-    resolved = WorkloadRef(kind=kind, namespace=namespace, name=name_of(obj) or ref.name)
+    kind = obj["kind"]  # the lookup sets the kind it found (a bare name tries each kind in turn)
+    resolved = WorkloadRef(kind=kind, namespace=namespace, name=ref.name)
     state = state_of(obj, resolved)
     if kind in ("Pod", "Job"):
         state = replace(state, owner=_top_owner(api, obj, namespace))
@@ -97,15 +100,13 @@ def _top_owner(api: KubeApi, obj: dict[str, Any], namespace: str) -> WorkloadRef
     if owner is None:
         return None
     kind, name = owner
-    if kind == "ReplicaSet":
-        try:
-            rs = api.get(
-                f"/apis/apps/v1/namespaces/{namespace}/replicasets/{name}",
-                access=Access("get", "replicasets", namespace),
-            )
-        except (EksDoctorError, ApiRefused):  # only the hint is lost
-            rs = None
-        parent = controller_of(rs) if rs else None
-        if parent is not None:
-            kind, name = parent
+    if kind != REPLICASETS.kind:
+        return WorkloadRef(kind=kind, namespace=namespace, name=name)
+    try:
+        rs = api.get(REPLICASETS.object_path(namespace, name), access=Access("get", REPLICASETS.plural, namespace))
+    except (EksDoctorError, ApiRefused):  # only the hint is lost: name the ReplicaSet itself
+        return WorkloadRef(kind=kind, namespace=namespace, name=name)
+    if rs is None:  # gone meanwhile
+        return WorkloadRef(kind=kind, namespace=namespace, name=name)
+    kind, name = controller_of(rs) or owner
     return WorkloadRef(kind=kind, namespace=namespace, name=name)

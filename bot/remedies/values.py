@@ -114,7 +114,7 @@ def same_value(spec: AnnotationSpec, current: str | None, wanted: str | None) ->
             return int(current) == int(wanted)
         if spec.shape == "json":
             return json.loads(current) == json.loads(wanted)
-    except (ValueError, TypeError):
+    except ValueError:
         pass  # an unparsable current value is simply different
     return current == wanted
 
@@ -162,7 +162,8 @@ def suggest_values(
     suggestions: dict[str, Suggestion] = {}
     for key in entry.remedy.patch.apply:
         spec = entry.remedy.patch.spec(key)
-        assert spec is not None and spec.default is not None  # guaranteed by the schema
+        assert spec is not None  # guaranteed by the schema: applied keys are allowed and have a default
+        assert spec.default is not None
         value, reason = normalise(spec, spec.default), "the entry's default"
         if spec.shape == "duration" and key.endswith(TCP_TIMEOUT_SUFFIX):
             idle = idle_timeout_seconds(symptom_text)
@@ -186,8 +187,8 @@ def suggest_values(
 
 def _human(seconds: float) -> str:
     if seconds >= 3600 and seconds % 3600 == 0:
-        hours = int(seconds // 3600)
+        hours = int(seconds) // 3600
         return f"{hours} hour{'s' if hours != 1 else ''}, {int(seconds)}s"
     if seconds >= 60 and seconds % 60 == 0:
-        return f"{int(seconds // 60)} min, {int(seconds)}s"
+        return f"{int(seconds) // 60} min, {int(seconds)}s"
     return f"{seconds:g}s"
