@@ -1,0 +1,43 @@
+"""Who may fix, as Slack tells it: user-group members read through usergroups.users.list, briefly cached,
+and a group that cannot be read counted as one the person is not in."""
+
+from __future__ import annotations
+
+from bot.domain import Channel
+from bot.slack.app import web_client
+from bot.slack.people import People
+from tests.slack.harness import BOT_TOKEN
+
+
+def _people(fake, groups=("S0ONCALL", "S0DBA"), ttl=60.0):
+    return People(web_client(BOT_TOKEN, fake.api_url), groups=lambda: list(groups), ttl_seconds=ttl)
+
+
+def test_a_member_carries_exactly_the_groups_that_name_them(fake_slack):
+    fake_slack.usergroups["S0DBA"] = ["U0OTHER"]
+    actor = _people(fake_slack).actor("U0ONCALL", "T0TEAM01", with_groups=True)
+    assert (actor.id, actor.channel, actor.team) == ("U0ONCALL", Channel.SLACK, "T0TEAM01")
+    assert actor.usergroups == frozenset({"S0ONCALL"})
+
+
+def test_without_groups_asked_for_slack_is_not_asked(fake_slack):
+    actor = _people(fake_slack).actor("U0ONCALL", with_groups=False)
+    assert actor.usergroups == frozenset()
+    assert fake_slack.of("usergroups.users.list") == []
+
+
+def test_a_group_slack_will_not_list_counts_as_one_nobody_is_in(fake_slack):
+    actor = _people(fake_slack, groups=("S0GONE",)).actor("U0ONCALL", with_groups=True)
+    assert actor.usergroups == frozenset()
+
+
+def test_members_are_cached_briefly_then_read_again(fake_slack):
+    people = _people(fake_slack, groups=("S0ONCALL",), ttl=60.0)
+    people.actor("U0ONCALL", with_groups=True)
+    people.actor("U0ONCALL", with_groups=True)
+    assert len(fake_slack.of("usergroups.users.list")) == 1
+    fresh = _people(fake_slack, groups=("S0ONCALL",), ttl=0.0)
+    fresh.actor("U0ONCALL", with_groups=True)
+    fake_slack.usergroups["S0ONCALL"] = []  # removed from the group
+    assert fresh.actor("U0ONCALL", with_groups=True).usergroups == frozenset()
+    assert len(fake_slack.of("usergroups.users.list")) == 3
