@@ -291,7 +291,13 @@ class Recogniser:
             if match:
                 shown = match.text if len(match.text) <= 100 else match.text[:99] + "…"
                 index = max(0, bisect.bisect_right(starts, match.start) - 1)
-                found.append((concept, shown, "pattern", index, False))
+                # A pattern of a context concept is denied by a negation before it, as its words are.
+                negated = (
+                    textmod.negation_before(normal, match.start, starts[index] if starts else 0)
+                    if concept in self._negatable
+                    else False
+                )
+                found.append((concept, shown, "pattern", index, negated))
         if self._negated_as:
             renamed = self._negated_as
             found = [
