@@ -80,6 +80,8 @@ class Reading:
     causes: set[str] = field(default_factory=set)
     #: every clause of the text is a question
     only_asks: bool = False
+    #: concepts said to work somewhere in the text, even where a stronger occurrence names them too
+    ever_works: set[str] = field(default_factory=set)
 
     def present(self, polarity: str = POSITIVE) -> set[str]:
         return {name for name, hit in self.hits.items() if hit.polarity == polarity}
@@ -215,6 +217,11 @@ class Recogniser:
         stream: list[str] = []
         stream_clause: list[int] = []
         stream_negated: list[str | bool] = []  # how each word is negated by the words before it
+        # An aside in brackets ("two pods (limits too tight)") joins no phrase with the words around it,
+        # and a negation does not reach across it; it stays part of its clause.
+        stream_segment: list[int] = []
+        asides = "(" in normal or ")" in normal
+        segment, last_end = 0, 0
         clause, next_start = -1, 0
         last_negator = -9  # position in `stream` of the last negating word
         negation: str | bool = True  # what kind of negation it was
@@ -234,6 +241,12 @@ class Recogniser:
                 next_start = starts[clause + 1] if clause + 1 < len(starts) else len(normal) + 1
                 last_negator = -9
             token = match.group()
+            if asides:
+                between = normal[last_end:at]
+                if "(" in between or ")" in between:
+                    segment += 1
+                    last_negator = -9
+                last_end = match.end()
             if len(stream) - last_negator <= reach:
                 negated = negation
             else:  # the Chinese test only for words that name something
@@ -247,6 +260,7 @@ class Recogniser:
                 stream.append(canonical(token, found, clause, negated, correct))
                 stream_clause.append(clause)
                 stream_negated.append(negated)
+                stream_segment.append(segment)
                 continue
             # A compound (istio-proxy, security-group-id, i/o): whole-word concepts first, then its
             # parts, which also join the word stream so phrases like "security group" still match.
@@ -259,6 +273,7 @@ class Recogniser:
                 stream.append(canonical(part, found, clause, negated, correct))
                 stream_clause.append(clause)
                 stream_negated.append(negated)
+                stream_segment.append(segment)
         stem, known_stems = self.stem, self._stem_cache.get
         stems = [known_stems(word) or stem(word) for word in stream]
         phrases = self._stemmed_phrases
@@ -271,6 +286,7 @@ class Recogniser:
                 if (
                     last < len(stems)
                     and stream_clause[last] == stream_clause[i]
+                    and stream_segment[last] == stream_segment[i]
                     and tuple(stems[i : last + 1]) == expected
                 ):
                     found.append((concept, shown, "phrase", stream_clause[i], stream_negated[i]))
@@ -361,6 +377,8 @@ class Recogniser:
                     polarity = POSITIVE if negated == textmod.WITHOUT else NEGATED
             else:
                 polarity = NEGATED if negatable else POSITIVE
+            if polarity == SAID_TO_WORK:
+                reading.ever_works.add(concept)
             current = hits.get(concept)
             if current is None or _RANK[polarity] < _RANK[current.polarity]:
                 hits[concept] = Hit(concept, form, how, polarity)
