@@ -10,6 +10,7 @@ here") is *negated*. Everything that does not depend on the text is compiled onc
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ POSITIVE = "positive"  # named as part of the problem, or in a clause that says 
 SAID_TO_WORK = "works"  # named only in clauses that say it works
 NEGATED = "negated"  # a context concept right after a negation ("without istio")
 _RANK = {POSITIVE: 0, SAID_TO_WORK: 1, NEGATED: 2}
+#: Brackets around an aside: phrases and negations do not reach across them.
+_BRACKET = re.compile(r"[()]")
 
 
 #: Words that carry no meaning for similarity (English function words and chatter).
@@ -220,8 +223,8 @@ class Recogniser:
         # An aside in brackets ("two pods (limits too tight)") joins no phrase with the words around it,
         # and a negation does not reach across it; it stays part of its clause.
         stream_segment: list[int] = []
-        asides = "(" in normal or ")" in normal
-        segment, last_end = 0, 0
+        brackets = [m.start() for m in _BRACKET.finditer(normal)] if "(" in normal or ")" in normal else []
+        segment, next_bracket = 0, 0
         clause, next_start = -1, 0
         last_negator = -9  # position in `stream` of the last negating word
         negation: str | bool = True  # what kind of negation it was
@@ -241,12 +244,11 @@ class Recogniser:
                 next_start = starts[clause + 1] if clause + 1 < len(starts) else len(normal) + 1
                 last_negator = -9
             token = match.group()
-            if asides:
-                between = normal[last_end:at]
-                if "(" in between or ")" in between:
-                    segment += 1
-                    last_negator = -9
-                last_end = match.end()
+            if brackets and next_bracket < len(brackets) and brackets[next_bracket] < at:
+                while next_bracket < len(brackets) and brackets[next_bracket] < at:
+                    next_bracket += 1
+                segment += 1
+                last_negator = -9
             if len(stream) - last_negator <= reach:
                 negated = negation
             else:  # the Chinese test only for words that name something
