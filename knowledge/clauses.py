@@ -31,7 +31,7 @@ _QUESTION_START = re.compile(
     r"|\b(?:what(?:'s| is| are)|how (?:many|much|do|does|can|to)|which|whether|is there|are there|can (?:i|we|you)"
     r"|do (?:i|we)|should (?:i|we))\b"
 )
-_QUESTION_ZH = re.compile(r"吗|怎么|如何|是否|为什么|能不能|可不可以|有没有")
+_QUESTION_ZH = re.compile(r"吗|怎么|如何|是否|为什么|能不能|可不可以|有没有|多少")
 _QUESTION_MARKS = ("?", "？")
 
 
@@ -101,9 +101,16 @@ _NOT_ALWAYS = re.compile(
 )
 
 
+# "it worked for months", "used to work": a success in the past says what changed, not what works now.
+_USED_TO = re.compile(
+    r"\bused to\b|\b(?:worked|was fine|were fine|ran fine)\b[^.;]{0,25}\b(?:for (?:months|years|weeks|ages|a long time)"
+    r"|until|before|previously|at first)\b|以前|之前一直|原来一直"
+)
+
+
 def polarity(clause: str, *, fails: bool, works: bool) -> str:
     if fails:
         return FAILS
-    if works and not is_question(clause) and _NOT_ALWAYS.search(clause) is None:
+    if works and not is_question(clause) and _NOT_ALWAYS.search(clause) is None and _USED_TO.search(clause) is None:
         return WORKS
     return NEUTRAL

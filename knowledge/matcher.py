@@ -238,7 +238,9 @@ class Matcher:
             return []
         scored = []
         for index in candidates:
-            result = self._score(index, positive, works, close, works_close, reading.causes, by_wording, cover)
+            result = self._score(
+                index, positive, works, close, works_close, reading.causes, by_wording, cover, reading.ever_works
+            )
             if result is not None:
                 scored.append(result)
         scored.sort(key=lambda item: (-item[0], self._entries[item[1]].entry_id))
@@ -248,7 +250,7 @@ class Matcher:
         ]
 
     def _score(
-        self, index, positive, works, close, works_close, causes, by_wording, cover
+        self, index, positive, works, close, works_close, causes, by_wording, cover, ever_works
     ) -> tuple[float, int, list] | None:
         """(score, entry index, reasons) or None; reasons are rendered only for the answers shown."""
         entry = self._entries[index]
@@ -277,6 +279,10 @@ class Matcher:
                 raw -= weights[concept]
                 reasons.append(("works_against", concept))
         for concept in entry.penalty_keys & positive:
+            if concept in ever_works and concept in still_works:
+                # Said to work in one place and named again in another ("everything internal works:
+                # the database, the Redis"): part of the entry's own story, not the look-alike.
+                continue
             raw -= entry.penalties[concept] * (STATED_CAUSE_FACTOR if concept in causes else 1.0)
             reasons.append(("penalty", concept))
         similarity = _ramp(own.similarity) if own else 0.0

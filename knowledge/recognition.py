@@ -10,6 +10,7 @@ here") is *negated*. Everything that does not depend on the text is compiled onc
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ POSITIVE = "positive"  # named as part of the problem, or in a clause that says 
 SAID_TO_WORK = "works"  # named only in clauses that say it works
 NEGATED = "negated"  # a context concept right after a negation ("without istio")
 _RANK = {POSITIVE: 0, SAID_TO_WORK: 1, NEGATED: 2}
+#: Brackets around an aside: phrases and negations do not reach across them.
+_BRACKET = re.compile(r"[()]")
 
 
 #: Words that carry no meaning for similarity (English function words and chatter).
@@ -80,6 +83,8 @@ class Reading:
     causes: set[str] = field(default_factory=set)
     #: every clause of the text is a question
     only_asks: bool = False
+    #: concepts said to work somewhere in the text, even where a stronger occurrence names them too
+    ever_works: set[str] = field(default_factory=set)
 
     def present(self, polarity: str = POSITIVE) -> set[str]:
         return {name for name, hit in self.hits.items() if hit.polarity == polarity}
@@ -215,6 +220,11 @@ class Recogniser:
         stream: list[str] = []
         stream_clause: list[int] = []
         stream_negated: list[str | bool] = []  # how each word is negated by the words before it
+        # An aside in brackets ("two pods (limits too tight)") joins no phrase with the words around it,
+        # and a negation does not reach across it; it stays part of its clause.
+        stream_segment: list[int] = []
+        brackets = [m.start() for m in _BRACKET.finditer(normal)] if "(" in normal or ")" in normal else []
+        segment, next_bracket = 0, 0
         clause, next_start = -1, 0
         last_negator = -9  # position in `stream` of the last negating word
         negation: str | bool = True  # what kind of negation it was
@@ -234,6 +244,11 @@ class Recogniser:
                 next_start = starts[clause + 1] if clause + 1 < len(starts) else len(normal) + 1
                 last_negator = -9
             token = match.group()
+            if brackets and next_bracket < len(brackets) and brackets[next_bracket] < at:
+                while next_bracket < len(brackets) and brackets[next_bracket] < at:
+                    next_bracket += 1
+                segment += 1
+                last_negator = -9
             if len(stream) - last_negator <= reach:
                 negated = negation
             else:  # the Chinese test only for words that name something
@@ -247,6 +262,7 @@ class Recogniser:
                 stream.append(canonical(token, found, clause, negated, correct))
                 stream_clause.append(clause)
                 stream_negated.append(negated)
+                stream_segment.append(segment)
                 continue
             # A compound (istio-proxy, security-group-id, i/o): whole-word concepts first, then its
             # parts, which also join the word stream so phrases like "security group" still match.
@@ -259,6 +275,7 @@ class Recogniser:
                 stream.append(canonical(part, found, clause, negated, correct))
                 stream_clause.append(clause)
                 stream_negated.append(negated)
+                stream_segment.append(segment)
         stem, known_stems = self.stem, self._stem_cache.get
         stems = [known_stems(word) or stem(word) for word in stream]
         phrases = self._stemmed_phrases
@@ -271,6 +288,7 @@ class Recogniser:
                 if (
                     last < len(stems)
                     and stream_clause[last] == stream_clause[i]
+                    and stream_segment[last] == stream_segment[i]
                     and tuple(stems[i : last + 1]) == expected
                 ):
                     found.append((concept, shown, "phrase", stream_clause[i], stream_negated[i]))
@@ -291,7 +309,13 @@ class Recogniser:
             if match:
                 shown = match.text if len(match.text) <= 100 else match.text[:99] + "…"
                 index = max(0, bisect.bisect_right(starts, match.start) - 1)
-                found.append((concept, shown, "pattern", index, False))
+                # A pattern of a context concept is denied by a negation before it, as its words are.
+                negated = (
+                    textmod.negation_before(normal, match.start, starts[index] if starts else 0)
+                    if concept in self._negatable
+                    else False
+                )
+                found.append((concept, shown, "pattern", index, negated))
         if self._negated_as:
             renamed = self._negated_as
             found = [
@@ -355,6 +379,8 @@ class Recogniser:
                     polarity = POSITIVE if negated == textmod.WITHOUT else NEGATED
             else:
                 polarity = NEGATED if negatable else POSITIVE
+            if polarity == SAID_TO_WORK:
+                reading.ever_works.add(concept)
             current = hits.get(concept)
             if current is None or _RANK[polarity] < _RANK[current.polarity]:
                 hits[concept] = Hit(concept, form, how, polarity)

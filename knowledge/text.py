@@ -116,7 +116,7 @@ VERB_NEGATORS = frozenset(
         "fails",
     }
 )
-_NEGATORS_ZH = ("没有", "不是", "没用", "未", "无", "非", "不用")
+_NEGATORS_ZH = ("没有", "不是", "没用", "未", "无", "非", "不用", "没设", "没配", "没开", "没加", "没装")
 
 
 def negated(previous: list[str]) -> bool:
@@ -147,6 +147,19 @@ def negation_kind(word: str) -> str | bool:
 def denies_thing(negated: str | bool) -> bool:
     """Whether a negation denies the things named after it ("no istio", "without the sidecar")."""
     return negated is True or negated == WITHOUT
+
+
+_WORD = re.compile(r"[a-z][a-z']*")
+
+
+def negation_before(text: str, at: int, start: int) -> str | bool:
+    """How the words just before `at` (within its clause, from `start`) negate what a pattern found
+    there: "there is no ResourceQuota" denies it as a word would. False when nothing negates it."""
+    before = text[max(start, at - 40) : at]
+    for word in reversed(_WORD.findall(before)[-3:]):
+        if word in NEGATORS:
+            return negation_kind(word)
+    return zh_negation(text, at, start) if has_cjk(before) else False
 
 
 def zh_negation(text: str, at: int, start: int) -> str | bool:
@@ -202,5 +215,6 @@ COMMON_WORDS = frozenset(
     system systems process processes memory network networks worker workers thread threads socket
     sockets handler manager master cluster clusters window windows output input result results
     record records remote session sessions source target traffic update updated upgrade
+    even ever evening rest feel feels felt
     """.split()
 )
