@@ -104,6 +104,14 @@ _NOT_ALWAYS = re.compile(
 )
 
 
+# "a lookup that normally takes a millisecond": "normally" before its verb states the rule, which people
+# give to contrast with what happens now; after it ("resolves normally") it says that something works.
+_HABITUAL = re.compile(
+    r"\b(?:normally|typically|ordinarily)\s+(?!(?:and|but|or|so|then|again|now|too|as|from|on|in|at|with|within"
+    r"|without|for|since|after|before|until|once|when|if|there|here)\b)[a-z]"
+)
+
+
 # "it worked for months", "used to work": a success in the past says what changed, not what works now.
 _USED_TO = re.compile(
     r"\bused to\b|\b(?:worked|was fine|were fine|ran fine)\b[^.;]{0,25}\b(?:for (?:months|years|weeks|ages|a long time)"
@@ -114,6 +122,12 @@ _USED_TO = re.compile(
 def polarity(clause: str, *, fails: bool, works: bool) -> str:
     if fails:
         return FAILS
-    if works and not is_question(clause) and _NOT_ALWAYS.search(clause) is None and _USED_TO.search(clause) is None:
+    if (
+        works
+        and not is_question(clause)
+        and _NOT_ALWAYS.search(clause) is None
+        and _USED_TO.search(clause) is None
+        and _HABITUAL.search(clause) is None
+    ):
         return WORKS
     return NEUTRAL
