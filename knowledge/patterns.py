@@ -88,6 +88,11 @@ def _useful(literals: tuple[str, ...]) -> bool:
     return bool(literals) and all(len(x) >= 2 or (x and not x.isascii()) for x in literals)
 
 
+def _rarity(literal: str) -> int:
+    # Its length, a Chinese character counting twice: "集群" is rarer in text than "pod".
+    return len(literal) + sum(not char.isascii() for char in literal)
+
+
 def _literals_of(items: list, every: list[tuple[str, ...]] | None = None) -> tuple[str, ...]:
     """The best set of required substrings of a parsed pattern; each one considered is added to `every`."""
     best: tuple[str, ...] = ()
@@ -97,7 +102,7 @@ def _literals_of(items: list, every: list[tuple[str, ...]] | None = None) -> tup
         if every is not None and candidate and all(candidate):
             every.append(candidate)
         if _useful(candidate) and (
-            not best or (min(map(len, candidate)), -len(candidate)) > (min(map(len, best)), -len(best))
+            not best or (min(map(_rarity, candidate)), -len(candidate)) > (min(map(_rarity, best)), -len(best))
         ):
             best = candidate
 

@@ -19,7 +19,7 @@ import Stemmer
 
 from knowledge import clauses, typos
 from knowledge import text as textmod
-from knowledge.bounded import BoundedPattern, Budget, bounded, literal_alternation, subject
+from knowledge.bounded import BoundedPattern, Budget, bounded, find_literals, literal_alternation, subject
 from knowledge.patterns import Prefilter, required_literals, requires_digit
 from knowledge.typos import Typos
 
@@ -304,8 +304,7 @@ class Recogniser:
                     found.append((concept, shown, "phrase", stream_clause[i], stream_negated[i]))
         if cjk and self._zh_regex is not None:
             # One pass, longest form first at each position: "没问题" (fine) is not also "问题".
-            for match in self._zh_regex.finditer(normal):
-                form, at = match.group(0), match.start()
+            for at, form in find_literals(self._zh_regex, searched):
                 index = bisect.bisect_right(starts, at) - 1
                 negated = zh_negation(normal, at, starts[index])
                 for concept in self._zh_forms[form]:
