@@ -249,3 +249,10 @@ def test_the_whole_cluster_in_chinese_names_the_cluster(matcher):
 def test_a_limit_on_addresses_is_no_missing_way_out(matcher):
     text = "We cannot allocate another elastic public IP: the EIP quota for our account has been reached."
     assert all(m.entry_id != "public-network-egress" for m in matcher.match(text))
+
+
+def test_resets_from_a_load_balancers_health_checks_are_not_the_idle_drop(matcher):
+    text = (
+        "The server log shows connection reset by peer every 5 seconds, from the CLB health check probing the TCP port."
+    )
+    assert all(m.entry_id != "grpc-connection-reset-ipvs-tcp" for m in matcher.match(text))
