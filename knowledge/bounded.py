@@ -226,3 +226,28 @@ def literal_alternation(forms: list[str]) -> Any | None:
         return re2.compile(source, options)
     except re2.error:
         return re.compile(source)
+
+
+def find_literals(compiled: Any, found: Subject) -> list[tuple[int, str]]:
+    """(character offset, text) of each match of a `literal_alternation` pattern in `found`, left to
+    right. RE2 runs on the bytes encoded once for the text: the wrapper's `finditer` would encode the
+    text again and map every match's offsets back in Python."""
+    raw = getattr(compiled, "_regexp", None) if _UNANCHORED is not None else None
+    if raw is None:
+        return [(match.start(), match.group(0)) for match in compiled.finditer(found.text)]
+    out = []
+    data, end = found.data, len(found.data)
+    pos = last = chars = 0  # `chars`: the character offset of byte offset `last`
+    while pos < end:
+        start, stop = raw.Match(_UNANCHORED, data, pos, end)[0]
+        if start < 0:
+            break
+        form = data[start:stop].decode("utf-8")
+        if found.ascii:
+            out.append((start, form))
+        else:
+            chars += len(data[last:start].decode("utf-8"))
+            out.append((chars, form))
+            chars, last = chars + len(form), stop
+        pos = stop
+    return out

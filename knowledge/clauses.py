@@ -17,12 +17,15 @@ WORKS = "works"
 NEUTRAL = "neutral"
 
 _BOUNDARY = re.compile(
+    # Every boundary starts at one of these characters: checked first, it lets most positions be
+    # skipped at once (the zero-width alternatives below would otherwise be tried at every character).
+    r"(?=[.;!?\n,，。；！？\s但可不然却而因由原])(?:"
     r"[.;!?](?=\s|$|[^\x00-\x7f])|[\n;!?]|,(?!\d)|[，。；！？]"
     r"|\s(?:but|however|while|whereas|though|although|yet|except)\s"
     r"|\sand (?=(?:it|they|that|this|everything|all|we|the same)\b)"
     r"|但是|可是|不过|然而|但|却|而"
     # A stated cause starts a clause of its own: "... because our NetworkPolicy blocks it".
-    r"|(?=\s(?:because|due to|caused by|as a result of|turned out|the root cause)\b)|(?=因为|由于|原因是)"
+    r"|(?=\s(?:because|due to|caused by|as a result of|turned out|the root cause)\b)|(?=因为|由于|原因是))"
 )
 # A clause that asks ("does DNS work differently on super nodes?") states nothing about what works.
 _QUESTION_START = re.compile(
@@ -101,6 +104,14 @@ _NOT_ALWAYS = re.compile(
 )
 
 
+# "a lookup that normally takes a millisecond": "normally" before its verb states the rule, which people
+# give to contrast with what happens now; after it ("resolves normally") it says that something works.
+_HABITUAL = re.compile(
+    r"\b(?:normally|typically|ordinarily)\s+(?!(?:and|but|or|so|then|again|now|too|as|from|on|in|at|with|within"
+    r"|without|for|since|after|before|until|once|when|if|there|here)\b)[a-z]"
+)
+
+
 # "it worked for months", "used to work": a success in the past says what changed, not what works now.
 _USED_TO = re.compile(
     r"\bused to\b|\b(?:worked|was fine|were fine|ran fine)\b[^.;]{0,25}\b(?:for (?:months|years|weeks|ages|a long time)"
@@ -111,6 +122,12 @@ _USED_TO = re.compile(
 def polarity(clause: str, *, fails: bool, works: bool) -> str:
     if fails:
         return FAILS
-    if works and not is_question(clause) and _NOT_ALWAYS.search(clause) is None and _USED_TO.search(clause) is None:
+    if (
+        works
+        and not is_question(clause)
+        and _NOT_ALWAYS.search(clause) is None
+        and _USED_TO.search(clause) is None
+        and _HABITUAL.search(clause) is None
+    ):
         return WORKS
     return NEUTRAL

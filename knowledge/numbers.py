@@ -45,16 +45,17 @@ def _has_trigger(text: str) -> bool:
     return False
 
 
+# Each with a word it cannot match without, looked for first (a substring test is far cheaper than a search).
 _IDIOMS = (
-    (re.compile(r"\b(?:an? )?hour and a half\b"), "90 minutes"),
-    (re.compile(r"\bhalf (?:an )?hour\b"), "30 minutes"),
-    (re.compile(r"\b(?:a )?quarter(?: of an?)? hour\b"), "15 minutes"),
-    (re.compile(r"\b(?:an|one) hour\b"), "60 minutes"),
-    (re.compile(r"\b(?:a )?couple(?: of)? hundred\b"), "200"),
-    (re.compile(r"\b(?:a )?couple(?: of)? thousand\b"), "2000"),
-    (re.compile(r"\b(?:a )?(?:few|several) (hundred|thousand)\b"), r"\1s"),
-    (re.compile(r"\ba (hundred|thousand)\b"), r"one \1"),
-    (re.compile(r"\b(\d+(?:\.\d+)?)k\b"), lambda m: str(round(float(m.group(1)) * 1000))),
+    ("hour", re.compile(r"\b(?:an? )?hour and a half\b"), "90 minutes"),
+    ("half", re.compile(r"\bhalf (?:an )?hour\b"), "30 minutes"),
+    ("quarter", re.compile(r"\b(?:a )?quarter(?: of an?)? hour\b"), "15 minutes"),
+    ("hour", re.compile(r"\b(?:an|one) hour\b"), "60 minutes"),
+    ("couple", re.compile(r"\b(?:a )?couple(?: of)? hundred\b"), "200"),
+    ("couple", re.compile(r"\b(?:a )?couple(?: of)? thousand\b"), "2000"),
+    ("", re.compile(r"\b(?:a )?(?:few|several) (hundred|thousand)\b"), r"\1s"),
+    ("a ", re.compile(r"\ba (hundred|thousand)\b"), r"one \1"),
+    ("k", re.compile(r"\b(\d+(?:\.\d+)?)k\b"), lambda m: str(round(float(m.group(1)) * 1000))),
 )
 
 
@@ -96,9 +97,11 @@ def english_numbers(text: str) -> str:
     """Lower-case English text with number words and common durations as digits."""
     if not _has_trigger(text):
         return text
-    for pattern, replacement in _IDIOMS:
-        text = pattern.sub(replacement, text)
-    text = _HYPHENATED.sub(_convert_run, text)
+    for needed, pattern, replacement in _IDIOMS:
+        if needed in text:
+            text = pattern.sub(replacement, text)
+    if "-" in text:
+        text = _HYPHENATED.sub(_convert_run, text)
     return _RUN.sub(_convert_run, text)
 
 

@@ -19,8 +19,8 @@ import Stemmer
 
 from knowledge import clauses, typos
 from knowledge import text as textmod
-from knowledge.bounded import BoundedPattern, Budget, bounded, literal_alternation, subject
-from knowledge.patterns import Prefilter, required_literals
+from knowledge.bounded import BoundedPattern, Budget, bounded, find_literals, literal_alternation, subject
+from knowledge.patterns import Prefilter, required_literals, requires_digit
 from knowledge.typos import Typos
 
 #: How a concept stands in the text, strongest first.
@@ -127,7 +127,10 @@ class Recogniser:
         self._fail_markers = frozenset(lexicon.polarity.fails)
         for name, concept in lexicon.concepts.items():
             self._add_concept(name, concept)
-        self._prefilter = Prefilter([literals for literals, _pattern, _concept in self._patterns])
+        self._prefilter = Prefilter(
+            [literals for literals, _pattern, _concept in self._patterns],
+            [requires_digit(pattern.source) for _literals, pattern, _concept in self._patterns],
+        )
         self._zh_forms: dict[str, list[str]] = defaultdict(list)
         for form, name in self._zh:
             if form and name not in self._zh_forms[form]:
@@ -146,11 +149,14 @@ class Recogniser:
         self._token_cache: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {}
         self._phrase_firsts = frozenset(self._phrases)
         # Phrases match on stems, so that "peer resets" meets the phrase "peer reset".
-        self._stemmed_phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = defaultdict(list)
+        # Keyed by their first two stems (every phrase has two words or more): most positions of a
+        # text start no phrase, and those that do are checked against few candidates.
+        self._stemmed_phrases: dict[str, dict[str, list[tuple[tuple[str, ...], str, str]]]] = {}
         for phrase_list in self._phrases.values():
             for words, name in phrase_list:
                 stems = tuple(self.stem(w) for w in words)
-                self._stemmed_phrases[stems[0]].append((stems, " ".join(words), name))
+                seconds = self._stemmed_phrases.setdefault(stems[0], {})
+                seconds.setdefault(stems[1], []).append((stems[2:], " ".join(words), name))
 
     # --- compilation --------------------------------------------------------------------------------
 
@@ -279,23 +285,26 @@ class Recogniser:
         stem, known_stems = self.stem, self._stem_cache.get
         stems = [known_stems(word) or stem(word) for word in stream]
         phrases = self._stemmed_phrases
-        for i, first in enumerate(stems):
-            entries = phrases.get(first)
+        length = len(stems)
+        for i in range(length - 1):
+            seconds = phrases.get(stems[i])
+            if seconds is None:
+                continue
+            entries = seconds.get(stems[i + 1])
             if entries is None:
                 continue
-            for expected, shown, concept in entries:
-                last = i + len(expected) - 1
+            for rest, shown, concept in entries:
+                last = i + 1 + len(rest)
                 if (
-                    last < len(stems)
+                    last < length
                     and stream_clause[last] == stream_clause[i]
                     and stream_segment[last] == stream_segment[i]
-                    and tuple(stems[i : last + 1]) == expected
+                    and (not rest or tuple(stems[i + 2 : last + 1]) == rest)
                 ):
                     found.append((concept, shown, "phrase", stream_clause[i], stream_negated[i]))
         if cjk and self._zh_regex is not None:
             # One pass, longest form first at each position: "没问题" (fine) is not also "问题".
-            for match in self._zh_regex.finditer(normal):
-                form, at = match.group(0), match.start()
+            for at, form in find_literals(self._zh_regex, searched):
                 index = bisect.bisect_right(starts, at) - 1
                 negated = zh_negation(normal, at, starts[index])
                 for concept in self._zh_forms[form]:

@@ -176,10 +176,8 @@ class PassageIndex:
         cutoff = floor * total
         best: dict[tuple[int, str], tuple[float, int]] = {}
         keys, saturation, mass = self._keys, self._saturation, self._mass
-        for number in found:
+        for number in [n for n in found if sums[n] * saturation[n] >= cutoff]:
             covered = sums[number] * saturation[number]
-            if covered < cutoff:
-                continue
             query_share = min(covered / total, 1.0)
             similarity = query_share**QUERY_SHARE * min(sums[number] / mass[number], 1.0) ** (1.0 - QUERY_SHARE)
             if similarity < floor:

@@ -16,6 +16,7 @@ from knowledge.numbers import chinese_numbers, english_numbers
 MAX_CHARS = 64_000
 
 _IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]*\d)")
+_DIGIT_DOT = re.compile(r"\d\.\d")  # a cheap test first: most texts hold no address
 URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+")
 TOKEN = re.compile(r"[a-z0-9_]+(?:['/.\-][a-z0-9_]+)*")
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
@@ -67,15 +68,19 @@ def _classify_ip(match: re.Match[str]) -> str:
 def normalise(text: str) -> str:
     """Lower-cased, NFKC-folded text with IPv4 addresses replaced by ipv4public/ipv4private and
     numbers written as words turned into digits ("two hundred" -> "200", "两千" -> "2000")."""
-    folded = unicodedata.normalize("NFKC", bound(text)).translate(_QUOTES).lower()
-    folded = _POSSESSIVE.sub("", folded)
+    folded = bound(text)
+    if not folded.isascii():  # ASCII is its own NFKC form and holds none of the quotes mapped
+        folded = unicodedata.normalize("NFKC", folded).translate(_QUOTES)
+    folded = folded.lower()
+    if "'s" in folded:
+        folded = _POSSESSIVE.sub("", folded)
     # Numbers in words belong to prose, which comes first; the rest of a long paste is logs.
     head, tail = folded[:NUMBERS_CHARS], folded[NUMBERS_CHARS:]
     head = english_numbers(head)
     if has_cjk(head):
         head = chinese_numbers(head)
     folded = head + tail
-    return _IPV4.sub(_classify_ip, folded)
+    return _IPV4.sub(_classify_ip, folded) if _DIGIT_DOT.search(folded) else folded
 
 
 def has_cjk(text: str) -> bool:

@@ -96,9 +96,13 @@ def print_json(payload: Any) -> None:
     sys.stdout.flush()
 
 
+#: Made once: batch modes write thousands of lines, and json.dumps with options builds an encoder per call.
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def print_json_line(payload: Any) -> None:
     """One JSON object per line (batch modes)."""
-    line = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    line = _LINE_ENCODER.encode(payload)
     sys.stdout.write(printable_json(line) + "\n")
 
 

@@ -234,3 +234,25 @@ def test_a_port_conflict_elsewhere_is_not_the_platform_port(matcher):
     assert matcher.match(local) == []
     forwarded = "kubectl port-forward svc/metrics 9100:9100\nUnable to listen on port 9100: bind: address in use"
     assert matcher.match(forwarded) == []
+
+
+def test_what_normally_happens_is_the_rule_not_a_success(matcher):
+    text = "Every so often a service in our mesh waits five seconds on a DNS lookup that normally takes no time at all."
+    assert matcher.match(text)[0].entry_id == "istio-dns-timeout-ipvs-udp"
+
+
+def test_the_whole_cluster_in_chinese_names_the_cluster(matcher):
+    text = "高峰期弹性集群里新 pod 就建不出来了，是不是整个集群有数量配额"
+    assert matcher.match(text)[0].entry_id == "quota-pods-per-cluster"
+
+
+def test_a_limit_on_addresses_is_no_missing_way_out(matcher):
+    text = "We cannot allocate another elastic public IP: the EIP quota for our account has been reached."
+    assert all(m.entry_id != "public-network-egress" for m in matcher.match(text))
+
+
+def test_resets_from_a_load_balancers_health_checks_are_not_the_idle_drop(matcher):
+    text = (
+        "The server log shows connection reset by peer every 5 seconds, from the CLB health check probing the TCP port."
+    )
+    assert all(m.entry_id != "grpc-connection-reset-ipvs-tcp" for m in matcher.match(text))
