@@ -165,3 +165,24 @@ def test_a_loaded_config_cannot_be_changed_by_accident(tmp_path):
         config.fixers[0].users = ["U0EVERYONE"]
     with pytest.raises(ValueError, match="frozen"):
         config.default_cluster = "staging"
+
+
+def extra(item: str) -> str:
+    return f"extra_annotations:\n  - {{key: example.com/setting, {item}}}\n"
+
+
+def test_an_extra_port_annotation_is_bounded_by_real_port_numbers(tmp_path):
+    config = load_config(write(tmp_path, extra("shape: port, minimum: 1, maximum: 65535")))
+    assert config.allow_list().rule("example.com/setting").describe() == "port 1-65535"
+    for bound, shown in (("0", "0"), ("65536", "65536"), ("'http'", "'http'"), ("'-1'", "'-1'")):
+        assert error_for(tmp_path, extra(f"shape: port, maximum: {bound}")) == (
+            f"FILE: extra_annotations.0: Value error, example.com/setting: {shown} is not a port number (1-65535)"
+        )
+
+
+def test_an_extra_duration_annotation_may_reach_seven_days_and_no_further(tmp_path):
+    config = load_config(write(tmp_path, extra("shape: duration, maximum: 604800s")))
+    assert config.allow_list().rule("example.com/setting").describe() == "duration 0s-604800s"
+    assert error_for(tmp_path, extra("shape: duration, maximum: 604801s")) == (
+        "FILE: extra_annotations.0: Value error, example.com/setting: '604801s' is longer than 604800s"
+    )

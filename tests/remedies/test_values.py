@@ -293,3 +293,32 @@ def test_a_free_port_is_looked_for_within_200_ports_of_the_default():
 def test_no_port_above_65535_is_offered():
     assert free_port(65534, used=[65534], forbidden=[]) == 65535
     assert free_port(65534, used=[65534, 65535], forbidden=[]) is None
+
+
+# -- values a user types that cannot be written --------------------------------------------------
+
+
+def _input_error(spec_, value: str) -> str:
+    with pytest.raises(InputError) as refused:
+        normalise(spec_, value)
+    return refused.value.message
+
+
+def test_a_port_typed_as_words_is_refused_as_not_a_port():
+    assert _input_error(PORT, "http") == "example.com/port: 'http' is not a port number (1-65535)"
+    assert _input_error(PORT, "9100a") == "example.com/port: '9100a' is not a port number (1-65535)"
+
+
+def test_durations_up_to_seven_days_are_written_and_longer_ones_refused_with_the_value_shown():
+    assert normalise(DURATION, "168h") == "604800s"
+    longest = "the longest duration accepted"
+    assert _input_error(DURATION, "168h1s") == f"example.com/timeout: '168h1s' is longer than 604800s, {longest}"
+    forty = "1" * 39 + "s"  # shown whole
+    assert _input_error(DURATION, forty) == f"example.com/timeout: {forty!r} is longer than 604800s, {longest}"
+    long = "1" * 40 + "s"  # cut at 40 characters
+    assert _input_error(DURATION, long) == f"example.com/timeout: {long[:40]!r}… is longer than 604800s, {longest}"
+
+
+def test_an_idle_timeout_of_exactly_seven_days_still_counts():
+    assert idle_timeout_seconds("the idle timeout is 168 hours") == 604800
+    assert idle_timeout_seconds("the idle timeout is 169 hours") is None
