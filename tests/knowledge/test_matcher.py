@@ -270,4 +270,3 @@ def test_what_a_security_group_lets_through_is_a_rule_not_its_size(matcher):
 def test_groups_joined_by_one_instance_are_not_instances_in_one_group(matcher):
     text = "Adding a fifth security group to our MySQL instance fails; what is the limit per instance?"
     assert all(m.entry_id != "quota-security-group-instances" for m in matcher.match(text))
-
