@@ -25,7 +25,7 @@ _BOUNDARY = re.compile(
     r"|\sand (?=(?:it|they|that|this|everything|all|we|the same)\b)"
     r"|但是|可是|不过|然而|但|却|而"
     # A stated cause starts a clause of its own: "... because our NetworkPolicy blocks it".
-    r"|(?=\s(?:because|due to|caused by|as a result of|turned out|the root cause)\b)|(?=因为|由于|原因是))"
+    r"|(?=\s(?:because|due to|caused by|as a result of|turned out|turns out|the root cause)\b)|(?=因为|由于|原因是))"
 )
 # A clause that asks ("does DNS work differently on super nodes?") states nothing about what works.
 _QUESTION_START = re.compile(
@@ -53,7 +53,7 @@ def spans(text: str) -> list[tuple[int, int]]:
 
 
 _CAUSE = re.compile(
-    r"^\s*(?:because|due to|caused by|as a result of|turned out|the root cause)\b|^\s*(?:因为|由于|原因是)"
+    r"^\s*(?:because|due to|caused by|as a result of|turned out|turns out|the root cause)\b|^\s*(?:因为|由于|原因是)"
 )
 
 
@@ -63,6 +63,7 @@ _CAUSE_WORDS = (
     "caused by",
     "as a result of",
     "turned out",
+    "turns out",
     "root cause",
     "因为",
     "由于",

@@ -271,14 +271,15 @@ class Matcher:
         named = entry.weight_keys & positive
         raw = sum(weights[c] for c in named) * (1.0 if anchored else UNANCHORED_SHARE)
         reasons: list[tuple[str, object]] = [("hit", c) for c in named]
-        for concept in works - positive if works else ():
+        # Sorted: set order follows the hash seed, and the explanation lists these in this order.
+        for concept in sorted(works - positive) if works else ():
             if concept in still_works:
                 raw += still_works[concept]
                 reasons.append(("works_fits", concept))
             elif weights.get(concept, 0.0) >= CORE_WEIGHT:
                 raw -= weights[concept]
                 reasons.append(("works_against", concept))
-        for concept in entry.penalty_keys & positive:
+        for concept in sorted(entry.penalty_keys & positive):
             if concept in ever_works and concept in still_works:
                 # Said to work in one place and named again in another ("everything internal works:
                 # the database, the Redis"): part of the entry's own story, not the look-alike.

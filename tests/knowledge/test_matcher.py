@@ -256,3 +256,17 @@ def test_resets_from_a_load_balancers_health_checks_are_not_the_idle_drop(matche
         "The server log shows connection reset by peer every 5 seconds, from the CLB health check probing the TCP port."
     )
     assert all(m.entry_id != "grpc-connection-reset-ipvs-tcp" for m in matcher.match(text))
+
+
+def test_what_a_security_group_lets_through_is_a_rule_not_its_size(matcher):
+    texts = [
+        "Our super node pods time out connecting to Postgres; its security group only allows the office subnet.",
+        "Security review: the default security group allows 0.0.0.0/0 on port 3389, how do we restrict it?",
+    ]
+    for text in texts:
+        assert all(m.entry_id != "quota-security-group-instances" for m in matcher.match(text)), text
+
+
+def test_groups_joined_by_one_instance_are_not_instances_in_one_group(matcher):
+    text = "Adding a fifth security group to our MySQL instance fails; what is the limit per instance?"
+    assert all(m.entry_id != "quota-security-group-instances" for m in matcher.match(text))
