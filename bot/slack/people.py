@@ -2,7 +2,9 @@
 
 Only the groups named in `fixers` rules are looked up (`usergroups.users.list`), and their members are
 cached briefly: a click does not wait on Slack for every group, and a person removed from a group
-loses the right within a minute. A group that cannot be read counts as one the person is not in.
+loses the right within a minute. A group that cannot be read (a Slack error, Slack unreachable) counts
+as one the person is not in for this click only: failures are not cached, so a brief Slack error does not
+keep a group's members from fixing for the rest of the minute.
 """
 
 from __future__ import annotations
@@ -45,7 +47,10 @@ class People:
             members = frozenset(response.get("users") or [])
         except SlackApiError as exc:
             log.warning("user group %s could not be read: %s", group_id, exc.response.get("error"))
-            members = frozenset()
+            return frozenset()
+        except OSError as exc:  # URLError and socket errors, once slack_sdk's own retries are spent
+            log.warning("user group %s could not be read: Slack unreachable (%s)", group_id, type(exc).__name__)
+            return frozenset()
         with self._lock:
             self._members[group_id] = (now, members)
         return members

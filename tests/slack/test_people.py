@@ -68,3 +68,22 @@ def test_someone_removed_from_a_group_loses_the_right_within_a_minute(fake_slack
     clock.now += 0.5
     assert people.actor("U0ONCALL", with_groups=True).usergroups == frozenset()
     assert len(fake_slack.of("usergroups.users.list")) == 2
+
+
+def test_a_group_that_failed_to_read_is_asked_again_at_the_next_click(fake_slack):
+    people = _people(fake_slack, groups=("S0LATE",), ttl=60.0)
+    assert people.actor("U0ONCALL", with_groups=True).usergroups == frozenset()  # Slack said no_such_subteam
+    fake_slack.usergroups["S0LATE"] = ["U0ONCALL"]  # Slack answers again
+    assert people.actor("U0ONCALL", with_groups=True).usergroups == {"S0LATE"}
+    assert people.actor("U0ONCALL", with_groups=True).usergroups == {"S0LATE"}  # now cached
+    assert len(fake_slack.of("usergroups.users.list")) == 2
+
+
+def test_slack_out_of_reach_counts_as_no_group_and_says_so(caplog):
+    people = People(web_client(BOT_TOKEN, "http://127.0.0.1:9/api/"), groups=lambda: ["S0ONCALL"])
+    with caplog.at_level(logging.WARNING, logger="bot.slack.people"):
+        actor = people.actor("U0ONCALL", with_groups=True)
+    assert actor.usergroups == frozenset()
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.slack.people"] == [
+        "user group S0ONCALL could not be read: Slack unreachable (URLError)"
+    ]
