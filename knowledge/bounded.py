@@ -93,10 +93,11 @@ def _regex_module() -> Any:
 
 
 class BoundedPattern:
-    __slots__ = ("_linear", "_raw", "_shown", "_slow", "source")
+    __slots__ = ("_linear", "_pending", "_raw", "_shown", "_slow", "source")
 
     def __init__(self, source: str, linear: Any | None, slow: Any | None) -> None:
         self.source = source
+        self._pending = False  # an RE2 pattern read from a pickle, compiled when first searched
         self._linear = linear  # a compiled RE2 pattern
         # The RE2 object under the wrapper: matched on bytes encoded once per text, it saves the wrapper's
         # per-call encoding (the matcher runs several patterns on every query). None: use the wrapper.
@@ -108,21 +109,25 @@ class BoundedPattern:
     @property
     def linear(self) -> bool:
         """Runs in linear time (RE2); otherwise under a time budget."""
-        return self._linear is not None
+        return self._pending or self._linear is not None
 
-    # Compiled objects are rebuilt from the source (a compiled knowledge base is pickled): RE2 ones at
-    # once, the others when first used.
+    # Compiled objects are rebuilt from the source (a compiled knowledge base is pickled) when first used:
+    # one query runs few of the hundreds of patterns, and compiling them all made every command slower.
     def __getstate__(self) -> tuple[str, bool]:
         return self.source, self.linear
 
     def __setstate__(self, state: tuple[str, bool]) -> None:
         source, linear = state
-        if linear:
-            other = bounded(source)
-            for name in self.__slots__:
-                object.__setattr__(self, name, getattr(other, name))
-        else:
-            self.source, self._linear, self._raw, self._slow, self._shown = source, None, None, None, None
+        self.source, self._linear, self._raw, self._slow, self._shown = source, None, None, None, None
+        self._pending = linear
+
+    def _compile_pending(self) -> None:
+        # The source was checked when the pattern was first compiled, so RE2 compiles it directly. Threads
+        # may race here: each sets an equivalent compiled pattern, and `_pending` drops last.
+        other = BoundedPattern(self.source, re2.compile(self.source, _RE2_OPTIONS), None)
+        for name in ("_linear", "_raw", "_shown", "_slow"):
+            object.__setattr__(self, name, getattr(other, name))
+        self._pending = False
 
     def _compiled_slow(self) -> Any:
         if self._slow is None:
@@ -136,6 +141,8 @@ class BoundedPattern:
     def search(self, text: str | Subject, budget: Budget) -> Found | None:
         """The first match in `text`, or None; a slow pattern past the budget is None too, and marks
         the budget exhausted (its caller may say that the search stopped)."""
+        if self._pending:
+            self._compile_pending()
         found = text if isinstance(text, Subject) else subject(text)
         text = found.text
         if self._raw is not None:
@@ -170,6 +177,8 @@ class BoundedPattern:
 
     def matches_whole(self, text: str) -> bool:
         """Whether the pattern matches all of `text` (a slow pattern past its own budget does not)."""
+        if self._pending:
+            self._compile_pending()
         text = subject(text).text
         if self._linear is not None:
             return self._linear.fullmatch(text) is not None

@@ -116,6 +116,17 @@ def test_compiled_patterns_survive_the_knowledge_base_cache(kb):
     assert pickle.loads(pickle.dumps(bounded(r"(?<!z)x"))).finds("x")
 
 
+def test_patterns_read_from_the_cache_answer_as_before_with_their_shown_group(kb):
+    pattern = bounded(r"(?:^|[^\d.])(?P<shown>9100)(?:[^\d.]|$)")
+    copy = pickle.loads(pickle.dumps(pattern))
+    assert copy.linear  # known to be RE2 before it is compiled again
+    found = copy.search("node-exporter: listen tcp :9100: bind: address already in use", Budget())
+    assert (found.start, found.text) == (27, "9100")
+    assert copy.matches_whole(" 9100 ") and not copy.matches_whole("19100")
+    cold = pickle.loads(pickle.dumps(pattern))
+    assert cold.matches_whole(" 9100 ")  # whole-text matching compiles it too
+
+
 def test_undecodable_input_is_read_not_crashed(kb, tmp_path):
     """Bytes that are not UTF-8 reach Python as lone surrogates; RE2 reads UTF-8, so they are searched as
     U+FFFD, one character for one."""
