@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -195,7 +196,9 @@ def bounded(source: str) -> BoundedPattern:
     if len(source) > MAX_PATTERN_CHARS:
         raise PatternRefused(f"longer than {MAX_PATTERN_CHARS} characters")
     try:
-        re.compile(source)
+        with warnings.catch_warnings():  # Python's hints about its own future syntax ("[[") are not ours to print
+            warnings.simplefilter("ignore", FutureWarning)
+            re.compile(source)
     except re.error as exc:
         raise PatternRefused(f"not a valid regular expression: {exc}") from None
     except (RecursionError, OverflowError, MemoryError):  # pathological nesting in Python's own parser

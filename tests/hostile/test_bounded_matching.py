@@ -139,3 +139,8 @@ def test_undecodable_input_is_read_not_crashed(kb, tmp_path):
     argv = [sys.executable, "-m", "bot.cli.app", "match", b"dns \xff timeouts since we added istio sidecars", "--json"]
     done = subprocess.run(argv, capture_output=True, env=env, timeout=60, check=False)
     assert done.returncode == 0 and b'"istio-dns-timeout-ipvs-udp"' in done.stdout, done.stderr
+
+
+def test_a_pattern_python_warns_about_is_checked_without_a_warning(recwarn):
+    assert bounded(r"[[a]x").finds("[x") and bounded(r"[[a]x").finds("ax")  # a class of "[" and "a"
+    assert [str(w.message) for w in recwarn.list] == []
