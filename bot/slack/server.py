@@ -42,7 +42,14 @@ def http_app(app: App, *, ready: Any = None) -> Starlette:
         started = time.perf_counter()
         # A fresh context per request: the request id set while dispatching stays with this request.
         dispatch = contextvars.copy_context().run
-        response = await run_in_threadpool(dispatch, app.dispatch, to_bolt_request(request, body))
+        try:
+            bolt_request = to_bolt_request(request, body)
+            # Listeners' own errors are answered by Bolt; what escapes dispatch is Bolt failing to read
+            # a payload that is not the shape Slack sends (a view without a type, say).
+            response = await run_in_threadpool(dispatch, app.dispatch, bolt_request)
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            log.warning("malformed request refused (%d bytes): %s", len(body), type(exc).__name__)
+            return JSONResponse({"error": "malformed request"}, status_code=400)
         metrics.ACK_SECONDS.observe(time.perf_counter() - started)
         return to_starlette_response(response)
 

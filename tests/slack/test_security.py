@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import time
+from urllib.parse import quote
+
+import pytest
 
 
 def test_a_bad_signature_gets_401_and_nothing_happens(slack_bot, meshed_shop):
@@ -39,3 +44,31 @@ def test_healthz_answers_without_slack(slack_bot):
     response = slack_bot.http.get(slack_bot.url.replace("/slack/events", "/healthz"))
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("payload=%7Bnot+json", "application/x-www-form-urlencoded"),  # payload that is not JSON
+        ("payload=%5B1%2C+2%5D", "application/x-www-form-urlencoded"),  # a list, not an object
+        (
+            "payload=" + quote(json.dumps({"type": "block_actions", "actions": "x", "user": 5})),
+            "application/x-www-form-urlencoded",
+        ),
+        (
+            "payload=" + quote(json.dumps({"type": "view_submission", "view": {"callback_id": "eks_quota_modal"}})),
+            "application/x-www-form-urlencoded",
+        ),
+        ("{not json", "application/json"),
+    ],
+    ids=["not-json", "list", "wrong-types", "view-without-type", "event-not-json"],
+)
+def test_a_signed_but_malformed_payload_gets_400_and_nothing_happens(slack_bot, body, content_type, caplog):
+    with caplog.at_level(logging.WARNING):
+        response = slack_bot.signed_post(body, content_type)
+    assert (response.status_code, response.json()) == (400, {"error": "malformed request"})
+    time.sleep(0.3)
+    assert [c.method for c in slack_bot.fake.calls if c.method != "auth.test"] == []  # nothing posted or opened
+    assert any(r.getMessage().startswith("malformed request refused") for r in caplog.records)
+    assert not [r for r in caplog.records if r.exc_info], "no traceback for somebody else's bad request"
+    assert slack_bot.http.get(slack_bot.url.replace("/slack/events", "/healthz")).status_code == 200
