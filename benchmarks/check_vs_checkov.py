@@ -54,7 +54,6 @@ def manifest(i: int) -> str:
     if kind == "CronJob":
         indented = "".join("    " + line + "\n" for line in pod.splitlines())
         body = f'  schedule: "*/5 * * * *"\n  jobTemplate:\n    spec:\n      template:\n{indented}'
-        body = body.replace("      template:\n", "      template:\n", 1)
     elif kind == "Job":
         body = f"  parallelism: 2\n  template:\n{pod}".replace("    spec:\n      containers", "    spec:\n      restartPolicy: Never\n      containers")  # noqa: E501
     else:

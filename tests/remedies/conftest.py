@@ -17,6 +17,8 @@ from tests.kube_emulator import builders as b
 from tests.kube_emulator.fixtures import kube, kubeconfig  # noqa: F401
 from tests.postgres import PgServer
 
+from .front import Front
+
 TCP = "eks.tke.cloud.tencent.com/ipvs-tcp-timeout"
 METRICS = "eks.tke.cloud.tencent.com/metrics-port"
 GRPC_ENTRY = "grpc-connection-reset-ipvs-tcp"
@@ -109,3 +111,11 @@ def writes(emulator) -> list:
 
 def dry_runs(emulator) -> list:
     return [r for r in emulator.requests if r.method == "PATCH" and r.query.get("dryRun") == "All"]
+
+
+@pytest.fixture
+def front(kube, kubeconfig: Path, tmp_path: Path) -> Iterator[Front]:  # noqa: F811 - the emulator's fixtures
+    """The emulator behind a proxy that can hold back, rewrite or lose a PATCH (`front.api` talks through it)."""
+    with Front(kube.url, upstream_ca=kube.tls.ca_pem) as running:
+        running.api = connect(context=None, timeout=5.0, kubeconfig=running.kubeconfig(kubeconfig, tmp_path / "front"))
+        yield running

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cluster.kubeapi import connect
 from bot.domain import WorkloadRef
 from bot.errors import ClusterPermissionError, ClusterUnreachableError, NotFoundError, RefusedError
 from bot.remedies.apply import apply_plan
@@ -15,7 +14,7 @@ from bot.remedies.target import read_workload
 
 from .conftest import GRPC_ENTRY, TCP, dry_runs, template_annotations, writes
 from .entries import bundled_kb
-from .front import Answer, Front
+from .front import Answer
 
 CHECKOUT = WorkloadRef(kind="Deployment", namespace="shop", name="checkout")
 WHAT = "deployment/checkout in namespace shop"
@@ -269,17 +268,15 @@ def test_a_dry_run_the_server_rejects_applies_nothing(kube, shop, api):
     assert writes(kube) == []
 
 
-def test_a_dry_run_that_would_store_another_value_applies_nothing(kube, shop, kubeconfig, tmp_path):
-    with Front(kube.url, upstream_ca=kube.tls.ca_pem) as front:
-        api = connect(context=None, timeout=5.0, kubeconfig=front.kubeconfig(kubeconfig, tmp_path / "front"))
-        plan = plan_for(api)
+def test_a_dry_run_that_would_store_another_value_applies_nothing(kube, shop, front):
+    plan = plan_for(front.api)
 
-        def webhook(body, dry_run):  # a mutating admission webhook raising the timeout
-            body["spec"]["template"]["metadata"]["annotations"][TCP] = "3600s"
-            return body
+    def webhook(body, dry_run):  # a mutating admission webhook raising the timeout
+        body["spec"]["template"]["metadata"]["annotations"][TCP] = "3600s"
+        return body
 
-        front.on_patch = webhook
-        outcome = apply_plan(api=api, plan=plan, dry_run_only=False)
+    front.on_patch = webhook
+    outcome = apply_plan(api=front.api, plan=plan, dry_run_only=False)
     message = f"the server's dry-run would store {{'{TCP}': '3600s'}}, not {{'{TCP}': '1800s'}}; nothing was applied"
     assert described(outcome) == expected(
         "failed", message, dry_run={"ok": False, "message": message, "values": {TCP: "3600s"}}, error=RefusedError
@@ -339,12 +336,10 @@ def test_an_unanswered_patch_that_cannot_be_read_back_is_unknown(kube, shop, api
     assert outcome.plan == plan
 
 
-def test_a_lost_answer_is_settled_by_reading_back(kube, shop, kubeconfig, tmp_path):
-    with Front(kube.url, upstream_ca=kube.tls.ca_pem) as front:
-        api = connect(context=None, timeout=5.0, kubeconfig=front.kubeconfig(kubeconfig, tmp_path / "front"))
-        plan = plan_for(api)
-        front.on_patch = lambda body, dry_run: body if dry_run else Answer(None, forward_first=True)
-        outcome = apply_plan(api=api, plan=plan, dry_run_only=False)
+def test_a_lost_answer_is_settled_by_reading_back(kube, shop, front):
+    plan = plan_for(front.api)
+    front.on_patch = lambda body, dry_run: body if dry_run else Answer(None, forward_first=True)
+    outcome = apply_plan(api=front.api, plan=plan, dry_run_only=False)
     assert described(outcome) == expected(
         "applied",
         "applied (the answer was lost, reading back shows the change)",

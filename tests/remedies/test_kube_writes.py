@@ -10,7 +10,7 @@ from bot.errors import ClusterPermissionError, ClusterUnreachableError, NotFound
 from bot.remedies.kube_writes import Conflict, Rejected, patch_object
 
 from .conftest import TCP, template_annotations
-from .front import Answer, Front
+from .front import Answer
 
 PATH = "/apis/apps/v1/namespaces/shop/deployments/checkout"
 WHAT = "deployment/checkout in namespace shop"
@@ -24,13 +24,6 @@ def patch(api, *, dry_run: bool = False, body: dict | None = None) -> dict:
 
 def patches(kube) -> list:
     return [r for r in kube.requests if r.method == "PATCH"]
-
-
-@pytest.fixture
-def front(kube, kubeconfig, tmp_path):
-    with Front(kube.url, upstream_ca=kube.tls.ca_pem) as running:
-        running.api = connect(context=None, timeout=5.0, kubeconfig=running.kubeconfig(kubeconfig, tmp_path / "front"))
-        yield running
 
 
 def test_a_patch_returns_the_object_as_stored_and_names_its_field_manager(kube, shop, api):
