@@ -16,6 +16,9 @@ FAILS = "fails"
 WORKS = "works"
 NEUTRAL = "neutral"
 
+# Words that state a cause: such a clause starts a clause of its own and weighs double.
+_CAUSES_EN = ("because", "due to", "caused by", "as a result of", "turned out", "turns out", "the root cause")
+_CAUSES_ZH = ("因为", "由于", "原因是")
 _BOUNDARY = re.compile(
     # Every boundary starts at one of these characters: checked first, it lets most positions be
     # skipped at once (the zero-width alternatives below would otherwise be tried at every character).
@@ -25,7 +28,7 @@ _BOUNDARY = re.compile(
     r"|\sand (?=(?:it|they|that|this|everything|all|we|the same)\b)"
     r"|但是|可是|不过|然而|但|却|而"
     # A stated cause starts a clause of its own: "... because our NetworkPolicy blocks it".
-    r"|(?=\s(?:because|due to|caused by|as a result of|turned out|turns out|the root cause)\b)|(?=因为|由于|原因是))"
+    rf"|(?=\s(?:{'|'.join(_CAUSES_EN)})\b)|(?={'|'.join(_CAUSES_ZH)}))"
 )
 # A clause that asks ("does DNS work differently on super nodes?") states nothing about what works.
 _QUESTION_START = re.compile(
@@ -52,28 +55,12 @@ def spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_CAUSE = re.compile(
-    r"^\s*(?:because|due to|caused by|as a result of|turned out|turns out|the root cause)\b|^\s*(?:因为|由于|原因是)"
-)
-
-
-_CAUSE_WORDS = (
-    "because",
-    "due to",
-    "caused by",
-    "as a result of",
-    "turned out",
-    "turns out",
-    "root cause",
-    "因为",
-    "由于",
-    "原因是",
-)
+_CAUSE = re.compile(rf"^\s*(?:{'|'.join(_CAUSES_EN)})\b|^\s*(?:{'|'.join(_CAUSES_ZH)})")
 
 
 def mentions_cause(text: str) -> bool:
     """A cheap test before looking for cause clauses clause by clause."""
-    return any(word in text for word in _CAUSE_WORDS)
+    return any(word in text for word in _CAUSES_EN + _CAUSES_ZH)
 
 
 def states_cause(clause: str) -> bool:

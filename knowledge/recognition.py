@@ -86,9 +86,6 @@ class Reading:
     #: concepts said to work somewhere in the text, even where a stronger occurrence names them too
     ever_works: set[str] = field(default_factory=set)
 
-    def present(self, polarity: str = POSITIVE) -> set[str]:
-        return {name for name, hit in self.hits.items() if hit.polarity == polarity}
-
     def positive_and_said_to_work(self) -> tuple[set[str], set[str]]:
         positive, works = set(), set()
         for name, hit in self.hits.items():
@@ -144,7 +141,6 @@ class Recogniser:
         self._typos = Typos(fuzzy, short_words=frozenset(self._words))
         # Stems of words the entries are written in: a word the base uses is not a typo ('subnet').
         self._known_stems: frozenset[str] = frozenset()
-        self._forms_cache: dict[str, tuple[str, ...]] = {}
         # token -> what _lookup found: most tokens recur from query to query (and in logs).
         self._token_cache: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {}
         self._phrase_firsts = frozenset(self._phrases)
@@ -218,7 +214,7 @@ class Recogniser:
         # occurrences: (concept, form, how, clause index, negated)
         found: list[tuple[str, str, str, int, bool]] = []
         zh_negation = textmod.zh_negation
-        negators = textmod.NEGATORS | textmod.VERB_NEGATORS
+        negators = textmod.ALL_NEGATORS
         words = self._words
         canonical = self._canonical
         # One pass over the words of the whole text; each word knows its clause, and neither negation
@@ -421,16 +417,6 @@ class Recogniser:
             elif hit.polarity == SAID_TO_WORK:
                 reading.works_terms.add("~" + name)
 
-    def _forms(self, word: str) -> tuple[str, ...]:
-        """The word and its cheap stems, so that "peer resets" meets the phrase "peer reset"."""
-        forms = self._forms_cache.get(word)
-        if forms is None:
-            forms = (word, *textmod.stems(word))
-            if len(self._forms_cache) > typos.CACHE_LIMIT:
-                self._forms_cache.clear()
-            self._forms_cache[word] = forms
-        return forms
-
     def know(self, stems: set[str]) -> None:
         """Words of the entries' text (as stems) that are never corrected as typos."""
         self._known_stems = frozenset(stems)
@@ -455,7 +441,7 @@ class Recogniser:
         concepts = self._words.get(token)
         if concepts:
             return token, tuple((concept, token, "word") for concept in sorted(concepts))
-        for stem in self._forms(token)[1:]:
+        for stem in textmod.stems(token):  # cheap stems, so that "peer resets" meets the phrase "peer reset"
             if stem in self._words:
                 return stem, tuple((concept, token, "word") for concept in sorted(self._words[stem]))
         if not correct or self.stem(token) in self._known_stems:

@@ -87,11 +87,6 @@ def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
-def token_spans(text: str):
-    """(token, start) for each word token of normalised text."""
-    return ((m.group(0), m.start()) for m in TOKEN.finditer(text))
-
-
 def tokens(text: str) -> list[str]:
     """Word tokens of normalised text; compound tokens (istio-proxy, i/o) are kept whole."""
     return TOKEN.findall(text)
@@ -121,12 +116,9 @@ VERB_NEGATORS = frozenset(
         "fails",
     }
 )
+#: Every word that negates what follows it, in either way.
+ALL_NEGATORS = NEGATORS | VERB_NEGATORS
 _NEGATORS_ZH = ("没有", "不是", "没用", "未", "无", "非", "不用", "没设", "没配", "没开", "没加", "没装")
-
-
-def negated(previous: list[str]) -> bool:
-    """Whether one of the three words before a position negates what follows ("without the envoy sidecar")."""
-    return any(word in NEGATORS for word in previous[-3:])
 
 
 def negated_zh(before: str) -> bool:
