@@ -251,7 +251,10 @@ class LiveSource:
         kids = children if isinstance(children, list) else []
         pods: list[Pod] | Unreadable
         if ref.kind == "Pod":
-            pods = [notes.pod(obj)]
+            pod, pod_problems = read_pod(obj)
+            # Its metadata and spec were read as the workload, warned about above; only its status is new.
+            notes.add(f"pod {pod.name}", [p for p in pod_problems if p.path[:1] == ("status",)])
+            pods = [pod]
         else:
             pods = piece("pods", lambda: self._pods(workload, namespace, kids, notes))
         pod_list = pods if isinstance(pods, list) else []

@@ -47,3 +47,15 @@ def test_scan_reads_around_a_malformed_live_object(kube, live, kb, settings):
     report = scan(kb=kb, source=live(), namespace="shop", config=DoctorConfig(), settings=settings)
     assert report.workloads == 1
     assert any("containers[0].command: expected a list of strings" in w for w in report.warnings)
+
+
+def test_a_malformed_bare_pod_is_warned_about_once_per_field(kube, live, kb, settings):
+    pod = kube.add(b.pod("exporter-0", "shop", containers=[b.container("app", ports=[9100])]))
+    stored = _stored(kube, "pods", pod["metadata"]["name"])
+    stored["metadata"]["annotations"] = {METRICS: 9100}
+    stored["status"]["containerStatuses"] = "not a list"
+    report = diagnose(kb=kb, source=live(), ref=parse_reference("shop/pod/exporter-0"), config=DoctorConfig(),
+                      settings=settings)  # fmt: skip
+    annotation = f'metadata.annotations["{METRICS}"]: 9100 is a number'
+    assert sum(annotation in w for w in report.warnings) == 1, report.warnings
+    assert sum("status.containerStatuses: expected a list, found a string" in w for w in report.warnings) == 1
