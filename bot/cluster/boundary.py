@@ -39,8 +39,6 @@ from bot.cluster.views import (
 Path = tuple[str | int, ...]
 T = TypeVar("T")
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod")
-
 
 @dataclass(frozen=True, slots=True)
 class FieldProblem:

@@ -92,10 +92,6 @@ def annotations(obj: dict[str, Any]) -> dict[str, str]:
     return _strings(_map(obj.get("metadata")).get("annotations"))
 
 
-def labels(obj: dict[str, Any]) -> dict[str, str]:
-    return _strings(_map(obj.get("metadata")).get("labels"))
-
-
 def _strings(value: Any) -> dict[str, str]:
     return {k: v for k, v in _map(value).items() if isinstance(k, str) and isinstance(v, str)}
 

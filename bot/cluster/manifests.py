@@ -245,7 +245,7 @@ class ManifestSource:
         else:
             pods = self._pods_of.get(id(item)) or Unreadable("running pods", f"{OFFLINE}: manifests hold templates")
         names = {ref.name, *(p.name for p in (pods if isinstance(pods, list) else []))}
-        events = [e for ns in {namespace, ""} for e in self._events.get(ns, []) if _about(e, ref, names)]
+        events = [e for ns in (namespace, "") for e in self._events.get(ns, []) if _about(e, ref, names)]
         ns_labels: dict[str, str] | Unreadable = (
             self._namespaces[namespace]
             if namespace in self._namespaces

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from knowledge import bounded as _bounded
-from knowledge.bounded import BoundedPattern, bounded
+from knowledge.bounded import BoundedPattern, Subject, bounded, subject
 
 __all__ = ["BUDGET_SECONDS", "MAX_LINE", "BoundedPattern", "Budget", "any_match", "bounded", "gave_up"]
 
@@ -31,19 +31,20 @@ class Budget(_bounded.Budget):
     seconds: float = BUDGET_SECONDS
 
 
-def _search(pattern: BoundedPattern, text: str, budget: Budget) -> bool:
+def _search(pattern: BoundedPattern, text: Subject, budget: Budget) -> bool:
     if not pattern.linear and pattern.source in _TOO_SLOW:
         budget.exhausted = True
         return False
     was_exhausted = budget.exhausted
-    found = pattern.search(text[:MAX_LINE], budget) is not None
+    found = pattern.search(text, budget) is not None
     if budget.exhausted and not was_exhausted and not pattern.linear:
         _TOO_SLOW.add(pattern.source)
     return found
 
 
 def any_match(patterns: list[BoundedPattern], text: str, budget: Budget) -> bool:
-    return any(_search(p, text, budget) for p in patterns)
+    line = subject(text[:MAX_LINE])  # cut and encoded once for all the patterns
+    return any(_search(p, line, budget) for p in patterns)
 
 
 def gave_up(budget: Budget, patterns: list[BoundedPattern]) -> list[str]:
