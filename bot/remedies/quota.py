@@ -26,7 +26,6 @@ from bot.errors import (
 )
 from bot.remedies.tickets import TicketDraft, draft_quota_ticket, quota_kind
 from bot.store import (
-    list_ticket_drafts,
     record_usage_sample,
     save_ticket_draft,
     update_ticket_status,
@@ -36,7 +35,6 @@ from bot.store import (
 SG_ANNOTATION = "eks.tke.cloud.tencent.com/security-group-id"
 FAILURE_REASONS = {"FailedCreate", "FailedScheduling", "ProvisioningFailed", "FailedCreatePodSandBox"}
 EVENT_PAGES = 2
-PUBLIC_STATUSES = ("draft", "submitted", "approved", "rejected")
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,20 +263,5 @@ def _series(cluster: str, quota_type: str, group: str | None) -> str:
     return f"{quota_type}:{group or 'default'}"
 
 
-def _store_status(status: str) -> str:
-    if status not in PUBLIC_STATUSES:
-        raise InputError(f"unknown ticket status {status!r} (one of {', '.join(PUBLIC_STATUSES)})")
-    return status
-
-
 def set_ticket_status(*, store: Any, ticket_id: str, status: str, actor: str) -> Any:
-    return update_ticket_status(store, ticket_id=ticket_id, status=_store_status(status), actor=actor)
-
-
-def ticket_dict(record: Any) -> dict[str, Any]:
-    return record.as_dict()
-
-
-def list_tickets(*, store: Any, status: str | None = None, cluster: str | None = None, limit: int = 50) -> list:
-    stored = _store_status(status) if status else None
-    return list_ticket_drafts(store, status=stored, cluster=cluster, limit=limit)
+    return update_ticket_status(store, ticket_id=ticket_id, status=status, actor=actor)

@@ -26,7 +26,7 @@ from bot.remedies.policy import Actor, check_may_fix
 from bot.remedies.results import FixResult, from_outcome, from_plan
 from bot.remedies.target import read_workload, reread
 from bot.remedies.values import normalise, resolve_key
-from bot.store import get_action, list_actions, record_action, update_action
+from bot.store import get_action, record_action, update_action
 from knowledge.schema import Entry
 
 PENDING = "pending"
@@ -179,10 +179,6 @@ def recorded_before(action: Any) -> dict[str, str | None]:
     """The values before the write that was actually sent (see APPLIED_BEFORE)."""
     kept = (action.dry_run or {}).get(APPLIED_BEFORE)
     return dict(kept) if isinstance(kept, dict) else dict(action.before)
-
-
-def list_fix_actions(*, store: Any, cluster: str | None = None, status: str | None = None, limit: int = 50) -> list:
-    return list_actions(store, cluster=cluster, status=status, limit=limit)
 
 
 # -- the shared flow ---------------------------------------------------------------------------------

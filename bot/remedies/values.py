@@ -16,16 +16,13 @@ from dataclasses import dataclass
 
 from bot.errors import InputError
 from knowledge.durations import format_seconds, parse_duration
+from knowledge.platform import MAX_DURATION_SECONDS
 from knowledge.schema import AnnotationSpec, Entry, check_value_shape
 
 #: Annotations whose suggested value follows a mechanism (matched by the key's last part).
 TCP_TIMEOUT_SUFFIX = "ipvs-tcp-timeout"
 METRICS_PORT_SUFFIX = "metrics-port"
 PORT_SEARCH_LIMIT = 200  # how far above the default a free metrics port is looked for
-#: The longest duration any annotation takes: past it a value is a typo (the kernel keeps ipvs timeouts as
-#: an int of jiffies, about 24 days at most), and 400 nines never reach arithmetic.
-MAX_DURATION_SECONDS = 7 * 24 * 3600
-
 # fmt: off
 _UNIT_SECONDS = {
     "ms": 0.001, "millisecond": 0.001, "milliseconds": 0.001,

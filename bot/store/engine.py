@@ -109,14 +109,6 @@ def _normalise_url(raw: str) -> URL:
     return url
 
 
-def sqlite_file(raw_url: str) -> Path | None:
-    """The file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
-    url = _normalise_url(raw_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database).expanduser()
-
-
 def create_store_engine(
     raw_url: str, *, busy_timeout_ms: int = 5000, connect_timeout: int = 5, create_folder: bool = True
 ) -> Engine:

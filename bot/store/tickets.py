@@ -79,14 +79,19 @@ def save_ticket_draft(
     return store.run(work, what="save the ticket draft")
 
 
-def update_ticket_status(
-    store: Store, *, ticket_id: str, status: TicketStatus | str, actor: str | None = None
-) -> TicketDraftRecord:
+def ticket_status(status: TicketStatus | str) -> TicketStatus:
+    """The status a person typed; InputError names the ones there are."""
     try:
-        target = TicketStatus(status)
+        return TicketStatus(status)
     except ValueError:
         allowed = ", ".join(s.value for s in TicketStatus)
         raise InputError(f"unknown ticket status {status!r} (one of {allowed})") from None
+
+
+def update_ticket_status(
+    store: Store, *, ticket_id: str, status: TicketStatus | str, actor: str | None = None
+) -> TicketDraftRecord:
+    target = ticket_status(status)
 
     def work(session: Session) -> TicketDraftRecord:
         row = _require(session, ticket_id)
@@ -126,7 +131,7 @@ def list_ticket_drafts(
     if incident_id is not None:
         query = query.where(TicketDraft.incident_id == incident_id)
     if status is not None:
-        query = query.where(TicketDraft.status == TicketStatus(status).value)
+        query = query.where(TicketDraft.status == ticket_status(status).value)
     if cluster is not None:
         query = query.where(TicketDraft.cluster == cluster)
     return store.run(lambda session: [ticket_record(r) for r in session.scalars(query)], what="list ticket drafts")
