@@ -57,11 +57,12 @@ class ApiRefused(Exception):
         self.message = message
 
 
-def _status_message(body: bytes) -> str:
+def status_message(body: bytes, *, limit: int = 200) -> str:
+    """The message of a Kubernetes Status body, else the start of whatever the server sent."""
     try:
         return str(json.loads(body).get("message") or "").strip()
     except (ValueError, AttributeError):
-        return body.decode("utf-8", "replace").strip()[:200]
+        return body.decode("utf-8", "replace").strip()[:limit]
 
 
 class KubeApi:
@@ -126,7 +127,7 @@ class KubeApi:
             status = response.status
             if 200 <= status < 300:
                 return response.data
-            message = _status_message(response.data)
+            message = status_message(response.data)
             if status == 403:
                 raise ClusterPermissionError(
                     f"the cluster denied {access.describe()}: the bot's service account needs "
@@ -164,7 +165,7 @@ class KubeApi:
             )
         reason = getattr(exc, "reason", None) or exc
         return ClusterUnreachableError(
-            f"cannot reach {where} ({access.describe()}): {_short(reason)} (timeout {self.timeout:g}s)"
+            f"cannot reach {where} ({access.describe()}): {short_reason(reason)} (timeout {self.timeout:g}s)"
         )
 
     def get(self, path: str, *, access: Access, query: Sequence[tuple[str, Any]] = ()) -> dict[str, Any] | None:
@@ -227,7 +228,8 @@ def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
     return None
 
 
-def _short(reason: object) -> str:
+def short_reason(reason: object) -> str:
+    """A network failure in a few words ("timed out", "connection refused")."""
     text = str(reason)
     if "timed out" in text.lower() or "timeout" in text.lower():
         return "timed out"

@@ -16,8 +16,7 @@ from typing import Any
 import urllib3
 from kubernetes.client.exceptions import ApiException
 
-from bot.cluster.kubeapi import Access, KubeApi
-from bot.cluster.kubeapi import _short as short_reason  # the reader's wording of a network failure
+from bot.cluster.kubeapi import Access, KubeApi, short_reason, status_message
 from bot.errors import ClusterPermissionError, ClusterUnreachableError, NotFoundError
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -41,13 +40,6 @@ class Rejected(Exception):
         self.message = message
 
 
-def _message(body: bytes) -> str:
-    try:
-        return str(json.loads(body).get("message") or "").strip()
-    except (ValueError, AttributeError):
-        return body.decode("utf-8", "replace").strip()[:300]
-
-
 def patch_object(
     api: KubeApi, *, path: str, body: dict[str, Any], access: Access, what: str, dry_run: bool
 ) -> dict[str, Any]:
@@ -62,7 +54,7 @@ def patch_object(
     status = response.status
     if 200 <= status < 300:
         return json.loads(response.data)
-    message = _message(response.data)
+    message = status_message(response.data, limit=300)
     if status == 403:
         raise ClusterPermissionError(
             f"the cluster denied {access.describe()} ({message or 'Forbidden'}): the credentials of context "
