@@ -7,17 +7,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from rapidfuzz import process
-
 from bot.cluster.boundary import FieldProblem, capped, read_event, read_meta, read_pod, read_service, read_workload
 from bot.cluster.inventory import read_inventory
-from bot.cluster.kinds import ANY_KIND, KINDS, LOOKUP_ORDER, REPLICASETS, name_of
+from bot.cluster.kinds import ANY_KIND, KINDS, LOOKUP_ORDER, REPLICASETS
 from bot.cluster.kubeapi import Access, ApiRefused, KubeApi
 from bot.cluster.live_pieces import piece
 from bot.cluster.pod_counts import count_pods
 from bot.cluster.snapshot import ClusterCounts, ContainerLog, Unreadable, WorkloadSnapshot
 from bot.cluster.sources import Progress
-from bot.cluster.suggestions import elsewhere, namespace_exists, namespace_not_found
+from bot.cluster.suggestions import close_names, elsewhere, namespace_exists, namespace_not_found
 from bot.cluster.views import Event, Meta, Pod, PodTemplate, Service, Workload
 from bot.domain import WorkloadRef
 from bot.errors import ClusterPermissionError, ClusterUnreachableError, EksDoctorError, NotFoundError
@@ -26,8 +24,6 @@ LOG_LIMIT_BYTES = 64 * 1024
 LOG_PODS = 3  # pods whose logs are read: the troubled ones first
 EVENT_PODS = 5  # pods whose events are read, besides the workload and its ReplicaSets or Jobs
 EVENT_CHILDREN = 3
-SUGGESTIONS = 3
-SUGGESTION_CUTOFF = 60
 MAX_NOTES = 5  # field warnings per workload: the first few say enough
 #: Requests for one workload's pieces in flight at once (events, logs, Services, namespace).
 READ_THREADS = 8
@@ -105,22 +101,7 @@ class LiveSource:
             if missing.suggestions:
                 return missing
             return NotFoundError(missing.message, suggestions=elsewhere(self.api, ref.name, kinds, namespace=namespace))
-        names: dict[str, str] = {}
-        try:
-            for kind in kinds:
-                info = KINDS[kind]
-                for item in self.api.items(
-                    info.collection_path(namespace),
-                    metadata_only=True,
-                    access=Access("list", info.plural, namespace),
-                    max_pages=4,
-                ):
-                    label = name_of(item) if len(kinds) == 1 else f"{kind.lower()}/{name_of(item)}"
-                    names.setdefault(label, name_of(item))
-        except (EksDoctorError, ApiRefused):
-            pass
-        found = process.extract(ref.name, names, limit=SUGGESTIONS, score_cutoff=SUGGESTION_CUTOFF)
-        suggestions = [label for _value, _score, label in found]
+        suggestions = close_names(self.api, ref.name, kinds, namespace=namespace)
         if not suggestions:
             suggestions = elsewhere(self.api, ref.name, kinds, namespace=namespace)
         if ref.kind != ANY_KIND:

@@ -15,6 +15,8 @@ SUGGESTIONS = 3
 SUGGESTION_CUTOFF = 60
 #: Namespaces read for close names (metadata only); a cluster with more is still answered, partly.
 NAMESPACE_PAGES = 4
+#: Pages of names read per kind in one namespace for close names.
+NAME_PAGES = 4
 
 
 def namespace_exists(api: KubeApi, namespace: str) -> bool | None:
@@ -23,6 +25,26 @@ def namespace_exists(api: KubeApi, namespace: str) -> bool | None:
         return api.get(f"/api/v1/namespaces/{namespace}", access=Access("get", "namespaces")) is not None
     except (EksDoctorError, ApiRefused):
         return None
+
+
+def close_names(api: KubeApi, name: str, kinds: Sequence[str], *, namespace: str) -> list[str]:
+    """Names of these kinds in the namespace close to `name` (`kind/name` when several kinds are asked for)."""
+    names: dict[str, str] = {}
+    try:
+        for kind in kinds:
+            info = KINDS[kind]
+            for item in api.items(
+                info.collection_path(namespace),
+                metadata_only=True,
+                access=Access("list", info.plural, namespace),
+                max_pages=NAME_PAGES,
+            ):
+                label = name_of(item) if len(kinds) == 1 else f"{kind.lower()}/{name_of(item)}"
+                names.setdefault(label, name_of(item))
+    except (EksDoctorError, ApiRefused):
+        pass
+    found = process.extract(name, names, limit=SUGGESTIONS, score_cutoff=SUGGESTION_CUTOFF)
+    return [label for _value, _score, label in found]
 
 
 def close_namespaces(api: KubeApi, namespace: str) -> list[str]:
